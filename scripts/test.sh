@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# README command 2: every test. Fails on the first failure.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+"$ROOT/scripts/install.sh"
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (native crates, warnings denied)"
+cargo clippy --locked -p merchant-console-core -p merchant-console-sandbox --all-targets -- -D warnings
+
+step "cargo clippy (the app on wasm32, warnings denied)"
+cargo clippy --locked -p merchant-console --target wasm32-unknown-unknown -- -D warnings
+
+step "cargo test (core and sandbox, native)"
+cargo test --locked -p merchant-console-core -p merchant-console-sandbox
+
+"$ROOT/scripts/build.sh"
+
+step "browser tests (Playwright, headless Chromium, against the sandbox)"
+npx playwright test
+
+step "bundle sizes"
+"$ROOT/scripts/sizes.sh"

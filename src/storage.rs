@@ -1,0 +1,27 @@
+//! localStorage access that never fails loudly: storage can be disabled (private mode,
+//! sandboxed iframes) and the app must still work, just without persistence.
+
+const PREFIX: &str = "merchant-console:";
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Reads a value saved by [`save`]; `None` when absent or storage is unavailable.
+pub fn load(key: &str) -> Option<String> {
+    local_storage()?.get_item(&format!("{PREFIX}{key}")).ok().flatten()
+}
+
+/// Saves a value; silently does nothing when storage is unavailable or full.
+pub fn save(key: &str, value: &str) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(&format!("{PREFIX}{key}"), value);
+    }
+}
+
+/// Removes a value saved by [`save`].
+pub fn remove(key: &str) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.remove_item(&format!("{PREFIX}{key}"));
+    }
+}
