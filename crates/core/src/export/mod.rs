@@ -1,0 +1,39 @@
+//! Clover Merchant Data Export: models, planning, retry policy, the export queue, and
+//! merging of the downloaded files.
+//!
+//! * [`model`]: tolerant serde types of the (beta, loosely documented) API.
+//! * [`plan`]: split a span into exports of at most 30 days.
+//! * [`hours`]: per-region service hours, as configuration.
+//! * [`policy`]: backoff with jitter, 503/429/5xx handling.
+//! * [`poll`]: polling schedule and stall detection.
+//! * [`job`]: requests, their exports (chunks) and states — the queue's data.
+//! * [`action`]: what the queue asks the app to send, and the events it reports.
+//! * [`queue`]: the sans-IO state machine the app drives (see its docs for the loop).
+//! * [`status`]: words, progress and ETA for the UI.
+//! * [`merge`]: merge downloaded files into JSON, NDJSON or CSV.
+
+pub mod action;
+pub mod hours;
+pub mod job;
+pub mod merge;
+pub mod model;
+pub mod plan;
+pub mod policy;
+pub mod poll;
+pub mod queue;
+pub mod status;
+
+pub use hours::{Region, ServiceHours, WeekdaySet, Window};
+pub use merge::{file_name, FileStats, MergeError, MergeOptions, Merger, OutputFormat};
+pub use model::{
+    error_message, safe_http_url, CreateExportBody, Export, ExportStatus, ExportType, ExportUrl,
+    ExportUrls,
+};
+pub use plan::{exports_needed, plan_chunks, MAX_EXPORT_SPAN_MS};
+pub use policy::{Backoff, Jitter, JitterRng, Response, RetryPolicy, Wait, WaitReason};
+pub use poll::{PollSchedule, MIN_REQUEST_GAP_MS};
+pub use queue::{
+    Action, Event, ExportJob, ExportQueue, ExportRequest, JobId, JobState, NewRequest, Op, OpId,
+    QueueConfig, QueueError, RangeLabel, RequestId, StopReason, MAX_EXPORTS_PER_REQUEST,
+};
+pub use status::{Counts, RequestView};

@@ -1,0 +1,11 @@
+//! Merchant Console core: everything that decides *what* to do, with no I/O.
+//!
+//! The browser app performs the HTTP calls, timers and storage and feeds results back in.
+//! Time is always passed in as epoch milliseconds (`Millis`); nothing here reads a clock.
+
+pub mod export;
+pub mod purchases;
+pub mod range;
+
+/// Milliseconds since the Unix epoch, UTC: the unit of every Clover time.
+pub type Millis = i64;
