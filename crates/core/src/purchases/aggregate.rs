@@ -1,0 +1,410 @@
+//! Dashboard figures for a span: chart buckets, per-model series, totals, top items,
+//! repeat buyers and the comparison with the previous period.
+//!
+//! One pass over the purchases does everything: each purchase is placed by binary search
+//! over precomputed bucket instants (no time-zone work per purchase) and counted into
+//! hash maps keyed by borrowed strings (no allocation per purchase). Purchases outside
+//! both the span and the previous period are ignored, so the caller can pass everything
+//! it fetched. Money stays in `i64` minor units of a single currency throughout.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::buckets::{bucket_index, make_buckets, Bucket, BucketSize};
+use super::model::Purchase;
+use super::span::LocalSpan;
+use crate::Millis;
+
+/// How to summarise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AggregateOptions {
+    pub bucket: BucketSize,
+    /// The current instant, to flag buckets that are not over yet.
+    pub now: Millis,
+    /// How many top items and repeat buyers to keep.
+    pub top_n: usize,
+    /// Currency of every price (e.g. "EUR"), only carried along for display.
+    pub currency: String,
+}
+
+impl AggregateOptions {
+    /// Defaults for a span: automatic bucket size and the top 10.
+    pub fn new(span: &LocalSpan, now: Millis, currency: &str) -> Self {
+        AggregateOptions {
+            bucket: BucketSize::auto(span.days()),
+            now,
+            top_n: 10,
+            currency: currency.to_string(),
+        }
+    }
+}
+
+/// Headline numbers of one period.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Sum of prices, minor units.
+    pub revenue: i64,
+    pub purchases: u64,
+    /// Distinct non-empty `shared_user_id`s over the whole period (not a sum of buckets).
+    pub unique_buyers: u64,
+    /// Buyers with more than one purchase in the period.
+    pub repeat_buyers: u64,
+    /// Revenue / purchases in minor units, rounded half away from zero (0 when empty).
+    pub average_price: i64,
+}
+
+impl Totals {
+    /// The exact average price in minor units, for display with decimals.
+    pub fn average_price_f64(&self) -> f64 {
+        if self.purchases == 0 {
+            0.0
+        } else {
+            self.revenue as f64 / self.purchases as f64
+        }
+    }
+}
+
+/// Revenue and count per bucket for one sales or payment model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Series {
+    /// The model string exactly as the API sent it.
+    pub key: String,
+    /// One value per bucket, aligned with [`Summary::buckets`].
+    pub revenue: Vec<i64>,
+    pub count: Vec<u64>,
+    pub total_revenue: i64,
+    pub total_count: u64,
+}
+
+/// Part of the revenue taken by one model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Share {
+    pub key: String,
+    pub revenue: i64,
+    pub count: u64,
+    /// `revenue / total revenue` in 0..=1 (0 when the total is 0).
+    pub fraction: f64,
+}
+
+/// One article's sales in the span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemStat {
+    pub article_id: String,
+    /// Title and URL of the most recent purchase that had a title (titles can change).
+    pub title: String,
+    pub item_url: String,
+    pub revenue: i64,
+    pub count: u64,
+}
+
+/// One buyer's purchases in the span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuyerStat {
+    pub shared_user_id: String,
+    pub purchases: u64,
+    pub revenue: i64,
+}
+
+/// Everything the dashboard shows for a span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub currency: String,
+    pub bucket_size: BucketSize,
+    /// Every bucket of the span, empty ones included, in time order.
+    pub buckets: Vec<Bucket>,
+    /// Ordered by total revenue (desc), then count (desc), then key.
+    pub by_sales_model: Vec<Series>,
+    pub by_payment_model: Vec<Series>,
+    pub totals: Totals,
+    /// Same figures for the period of equal length right before the span (all zero when
+    /// those purchases were not fetched; see [`LocalSpan::with_previous`]).
+    pub previous: Totals,
+    pub top_by_revenue: Vec<ItemStat>,
+    pub top_by_count: Vec<ItemStat>,
+    /// Buyers with more than one purchase, most purchases first.
+    pub top_repeat_buyers: Vec<BuyerStat>,
+    /// Revenue share per payment model, same order as `by_payment_model`.
+    pub payment_share: Vec<Share>,
+}
+
+impl Summary {
+    pub fn revenue_change(&self) -> Option<f64> {
+        percent_change(self.totals.revenue, self.previous.revenue)
+    }
+    pub fn purchases_change(&self) -> Option<f64> {
+        percent_change(self.totals.purchases as i64, self.previous.purchases as i64)
+    }
+    pub fn buyers_change(&self) -> Option<f64> {
+        percent_change(
+            self.totals.unique_buyers as i64,
+            self.previous.unique_buyers as i64,
+        )
+    }
+    pub fn average_price_change(&self) -> Option<f64> {
+        percent_change(self.totals.average_price, self.previous.average_price)
+    }
+}
+
+/// Change from `previous` to `current` in percent; `None` when `previous` is 0 (no
+/// meaningful ratio: show "new" or a dash instead).
+pub fn percent_change(current: i64, previous: i64) -> Option<f64> {
+    if previous == 0 {
+        return None;
+    }
+    Some((current as f64 - previous as f64) / (previous as f64).abs() * 100.0)
+}
+
+/// Builds the dashboard summary of `purchases` for `span` (see the module docs).
+pub fn summarize<'a, I>(purchases: I, span: &LocalSpan, opts: &AggregateOptions) -> Summary
+where
+    I: IntoIterator<Item = &'a Purchase>,
+{
+    let mut buckets = make_buckets(span, opts.bucket, opts.now);
+    let n = buckets.len();
+    let prev_span = span.previous();
+    let prev_range = prev_span.start_ms()..prev_span.end_ms();
+
+    let mut sales = SeriesAcc::default();
+    let mut payment = SeriesAcc::default();
+    let mut items: Map<&str, ItemAcc> = Map::default();
+    let mut buyers = PeriodAcc::default();
+    let mut prev = PeriodAcc::default();
+
+    for p in purchases {
+        let t = p.purchase_time;
+        let Some(i) = bucket_index(&buckets, t) else {
+            if prev_range.contains(&t) {
+                prev.add(p);
+            }
+            continue;
+        };
+        let b = &mut buckets[i];
+        b.revenue = b.revenue.saturating_add(p.price);
+        b.count += 1;
+        sales.add(&p.sales_model, i, n, p.price);
+        payment.add(&p.payment_model, i, n, p.price);
+        buyers.add(p);
+        let item = items.entry(&p.article_id).or_insert(ItemAcc {
+            revenue: 0,
+            count: 0,
+            title: &p.title,
+            url: &p.item_url,
+            seen: t,
+        });
+        item.revenue = item.revenue.saturating_add(p.price);
+        item.count += 1;
+        if !p.title.is_empty() && (item.title.is_empty() || t >= item.seen) {
+            (item.title, item.url, item.seen) = (&p.title, &p.item_url, t);
+        }
+    }
+
+    let totals = buyers.totals();
+    let by_payment_model = payment.finish();
+    let payment_share = by_payment_model
+        .iter()
+        .map(|s| Share {
+            key: s.key.clone(),
+            revenue: s.total_revenue,
+            count: s.total_count,
+            fraction: if totals.revenue == 0 {
+                0.0
+            } else {
+                s.total_revenue as f64 / totals.revenue as f64
+            },
+        })
+        .collect();
+
+    let mut items: Vec<ItemStat> = items
+        .into_iter()
+        .map(|(id, a)| ItemStat {
+            article_id: id.to_string(),
+            title: a.title.to_string(),
+            item_url: a.url.to_string(),
+            revenue: a.revenue,
+            count: a.count,
+        })
+        .collect();
+    rank(&mut items, |i| (i.count as i64, i.revenue, &i.article_id));
+    let top_by_count = items.iter().take(opts.top_n).cloned().collect();
+    rank(&mut items, |i| (i.revenue, i.count as i64, &i.article_id));
+    items.truncate(opts.top_n);
+
+    let mut repeat: Vec<BuyerStat> = buyers
+        .map
+        .iter()
+        .filter(|(_, &(count, _))| count > 1)
+        .map(|(id, &(purchases, revenue))| BuyerStat {
+            shared_user_id: id.to_string(),
+            purchases,
+            revenue,
+        })
+        .collect();
+    rank(&mut repeat, |b| {
+        (b.purchases as i64, b.revenue, &b.shared_user_id)
+    });
+    repeat.truncate(opts.top_n);
+
+    Summary {
+        currency: opts.currency.clone(),
+        bucket_size: opts.bucket,
+        buckets,
+        by_sales_model: sales.finish(),
+        by_payment_model,
+        totals,
+        previous: prev.totals(),
+        top_by_revenue: items,
+        top_by_count,
+        top_repeat_buyers: repeat,
+        payment_share,
+    }
+}
+
+/// Hash map with a fast non-cryptographic hasher. The keys (models, article and buyer
+/// ids) come from the merchant's own API, so flooding is not a concern, and hashing is
+/// the main cost of a summary: SipHash made it about twice as slow.
+type Map<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// The "Fx" hash of rustc/Firefox: one rotate, xor and multiply per 8 bytes.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let mut b = [0; 8];
+            b.copy_from_slice(w);
+            self.add(u64::from_le_bytes(b));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut b = [0; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Sorts best first: by the key's two numbers descending, then its text ascending (a
+/// deterministic order for ties). A plain `fn` key keeps one sort instance per type.
+fn rank<T>(list: &mut [T], key: fn(&T) -> (i64, i64, &str)) {
+    list.sort_unstable_by(|a, b| {
+        let (a, b) = (key(a), key(b));
+        b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then_with(|| a.2.cmp(b.2))
+    });
+}
+
+/// `n / d` rounded half away from zero (`d > 0`), exact via i128.
+fn div_round(n: i64, d: u64) -> i64 {
+    if d == 0 {
+        return 0;
+    }
+    let (n, d) = (i128::from(n), i128::from(d));
+    let q = (n.abs() * 2 + d) / (d * 2);
+    (if n < 0 { -q } else { q }) as i64
+}
+
+struct ItemAcc<'a> {
+    revenue: i64,
+    count: u64,
+    title: &'a str,
+    url: &'a str,
+    /// Time of the purchase the title was taken from.
+    seen: Millis,
+}
+
+/// Totals of one period plus per-buyer counts (for unique and repeat buyers).
+#[derive(Default)]
+struct PeriodAcc<'a> {
+    revenue: i64,
+    count: u64,
+    /// buyer -> (purchases, revenue)
+    map: Map<&'a str, (u64, i64)>,
+}
+
+impl<'a> PeriodAcc<'a> {
+    fn add(&mut self, p: &'a Purchase) {
+        self.revenue = self.revenue.saturating_add(p.price);
+        self.count += 1;
+        // An empty id is "unknown buyer", not one shared buyer.
+        if !p.shared_user_id.is_empty() {
+            let e = self.map.entry(&p.shared_user_id).or_default();
+            e.0 += 1;
+            e.1 = e.1.saturating_add(p.price);
+        }
+    }
+
+    fn totals(&self) -> Totals {
+        Totals {
+            revenue: self.revenue,
+            purchases: self.count,
+            unique_buyers: self.map.len() as u64,
+            repeat_buyers: self.map.values().filter(|v| v.0 > 1).count() as u64,
+            average_price: div_round(self.revenue, self.count),
+        }
+    }
+}
+
+/// Per-model series being filled; models are found by borrowed key, created on first use.
+#[derive(Default)]
+struct SeriesAcc<'a> {
+    index: Map<&'a str, usize>,
+    series: Vec<Series>,
+}
+
+impl<'a> SeriesAcc<'a> {
+    fn add(&mut self, key: &'a str, bucket: usize, buckets: usize, price: i64) {
+        let series = &mut self.series;
+        let i = *self.index.entry(key).or_insert_with(|| {
+            series.push(Series {
+                key: key.to_string(),
+                revenue: vec![0; buckets],
+                count: vec![0; buckets],
+                total_revenue: 0,
+                total_count: 0,
+            });
+            series.len() - 1
+        });
+        let s = &mut self.series[i];
+        s.revenue[bucket] = s.revenue[bucket].saturating_add(price);
+        s.count[bucket] += 1;
+        s.total_revenue = s.total_revenue.saturating_add(price);
+        s.total_count += 1;
+    }
+
+    fn finish(mut self) -> Vec<Series> {
+        rank(&mut self.series, |s| {
+            (s.total_revenue, s.total_count as i64, &s.key)
+        });
+        self.series
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::div_round;
+
+    #[test]
+    fn rounding_half_away_from_zero() {
+        assert_eq!(div_round(5, 2), 3);
+        assert_eq!(div_round(-5, 2), -3);
+        assert_eq!(div_round(7, 3), 2);
+        assert_eq!(div_round(8, 3), 3);
+        assert_eq!(div_round(i64::MAX, 1), i64::MAX);
+        assert_eq!(div_round(1, 0), 0);
+    }
+}

@@ -1,0 +1,157 @@
+//! CSV export of purchases, for spreadsheets.
+//!
+//! Quoting is left to the `csv` crate. Two flavours: the default (comma separator,
+//! decimal point) and the one German/French Excel opens directly (semicolon separator,
+//! decimal comma), each optionally with a UTF-8 BOM so Excel detects the encoding.
+
+use std::fmt::Write as _;
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+
+use super::model::Purchase;
+use super::span::ymd;
+use crate::Millis;
+
+/// Header row, in column order.
+pub const CSV_COLUMNS: [&str; 11] = [
+    "purchase_date",
+    "payment_date",
+    "payment_model",
+    "sales_model",
+    "price",
+    "currency",
+    "title",
+    "article_id",
+    "item_url",
+    "expiry_date",
+    "shared_user_id",
+];
+
+/// Output settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CsvOptions {
+    /// Zone in which dates are written (with their offset, so they stay unambiguous).
+    pub zone: TimeZone,
+    /// Currency code written in every row (e.g. "EUR").
+    pub currency: String,
+    /// Start with a UTF-8 byte order mark.
+    pub bom: bool,
+    /// `;` separator and decimal comma instead of `,` and decimal point.
+    pub semicolon: bool,
+}
+
+impl CsvOptions {
+    /// Comma-separated, no BOM.
+    pub fn new(zone: TimeZone, currency: &str) -> Self {
+        CsvOptions {
+            zone,
+            currency: currency.to_string(),
+            bom: false,
+            semicolon: false,
+        }
+    }
+}
+
+/// Writes the purchases (header first) as CSV bytes, ready for a download blob.
+pub fn purchases_csv<'a, I>(purchases: I, opts: &CsvOptions) -> Vec<u8>
+where
+    I: IntoIterator<Item = &'a Purchase>,
+{
+    let mut out = Vec::new();
+    if opts.bom {
+        out.extend_from_slice("\u{feff}".as_bytes());
+    }
+    let mut w = ::csv::WriterBuilder::new()
+        .delimiter(if opts.semicolon { b';' } else { b',' })
+        .from_writer(out);
+    // Writing into a Vec cannot fail, and every record has the same length, so the
+    // results carry no information.
+    let _ = w.write_record(CSV_COLUMNS);
+    // Reused buffers: no allocation per row beyond what the writer itself needs.
+    let (mut bought, mut paid, mut expires, mut price) = Default::default();
+    for p in purchases {
+        write_iso(&mut bought, Some(p.purchase_time), &opts.zone);
+        write_iso(&mut paid, p.payment_time, &opts.zone);
+        write_iso(&mut expires, p.expiry, &opts.zone);
+        write_cents(&mut price, p.price, opts.semicolon);
+        let _ = w.write_record([
+            &bought,
+            &paid,
+            &p.payment_model,
+            &p.sales_model,
+            &price,
+            &opts.currency,
+            &p.title,
+            &p.article_id,
+            &p.item_url,
+            &expires,
+            &p.shared_user_id,
+        ]);
+    }
+    w.into_inner()
+        .unwrap_or_else(|e| e.into_inner().get_ref().clone())
+}
+
+/// Minor units as a decimal amount with two digits: `1234` -> `"12.34"`, `-5` ->
+/// `"-0.05"`, `"12,34"` with `decimal_comma`. Integer math only, no thousands separator.
+pub fn format_cents(cents: i64, decimal_comma: bool) -> String {
+    let mut out = String::new();
+    write_cents(&mut out, cents, decimal_comma);
+    out
+}
+
+fn write_cents(out: &mut String, cents: i64, decimal_comma: bool) {
+    let abs = cents.unsigned_abs();
+    let sign = if cents < 0 { "-" } else { "" };
+    let sep = if decimal_comma { ',' } else { '.' };
+    out.clear();
+    let _ = write!(out, "{sign}{}{sep}{:02}", abs / 100, abs % 100);
+}
+
+/// `laterpay-purchases_<from>_<to>_<zone>.csv`, the zone made safe for file names
+/// (`Europe/Berlin` -> `Europe-Berlin`, a fixed offset -> `UTC+0530`).
+pub fn csv_file_name(from: Date, to: Date, zone: &TimeZone) -> String {
+    let zone = match zone.iana_name() {
+        Some(name) => name.replace('/', "-"),
+        None => match zone.to_fixed_offset() {
+            Ok(o) if o.seconds() == 0 => "UTC".to_string(),
+            Ok(o) => {
+                let s = o.seconds();
+                let sign = if s < 0 { '-' } else { '+' };
+                let m = s.unsigned_abs() / 60;
+                format!("UTC{sign}{:02}{:02}", m / 60, m % 60)
+            }
+            Err(_) => "local".to_string(),
+        },
+    };
+    format!("laterpay-purchases_{}_{}_{zone}.csv", ymd(from), ymd(to))
+}
+
+/// Writes `2026-01-15T17:17:19+01:00` into `out` (milliseconds added only when
+/// non-zero); empty for `None` or an instant out of range.
+fn write_iso(out: &mut String, ms: Option<Millis>, zone: &TimeZone) {
+    out.clear();
+    let Some(ts) = ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()) else {
+        return;
+    };
+    let offset = zone.to_offset(ts);
+    let dt = offset.to_datetime(ts);
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        dt.year(),
+        dt.month(),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second()
+    );
+    let millis = dt.subsec_nanosecond() / 1_000_000;
+    if millis != 0 {
+        let _ = write!(out, ".{millis:03}");
+    }
+    let secs = offset.seconds();
+    let (sign, minutes) = (if secs < 0 { '-' } else { '+' }, secs.unsigned_abs() / 60);
+    let _ = write!(out, "{sign}{:02}:{:02}", minutes / 60, minutes % 60);
+}

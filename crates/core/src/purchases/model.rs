@@ -1,0 +1,224 @@
+//! Tolerant decoding of `/merchant/purchase-history` responses.
+//!
+//! The API is loosely documented (see `api-notes.md`, part B): models are open sets of
+//! strings, `expiry_date` may be empty, null or a date-time, and error entries have no
+//! documented shape. Decoding therefore never fails on a single odd record: each field is
+//! read as a loose scalar, bad records are skipped and counted, and only a response that
+//! is not JSON at all (or not an object) becomes [`ApiError::Malformed`].
+//!
+//! The streaming decoder itself lives in `decode.rs`; this module holds the public types
+//! and turns a decoded body into a result or an error.
+
+use std::fmt;
+
+use serde_json::Value;
+
+use super::decode::decode_body;
+use crate::Millis;
+
+/// One purchase as reported by the API, normalised.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Purchase {
+    /// e.g. "Pay Now", "Pay Later": an open set, never matched exhaustively.
+    pub payment_model: String,
+    /// e.g. "Single Purchase", time passes, subscriptions: an open set.
+    pub sales_model: String,
+    /// Price in minor units (cents) of the region's currency.
+    pub price: i64,
+    pub title: String,
+    /// End of access for time passes / subscriptions; `None` for single purchases.
+    pub expiry: Option<Millis>,
+    pub item_url: String,
+    /// When the purchase happened (the instant every report is based on).
+    pub purchase_time: Millis,
+    /// Pseudonymous buyer id; empty when the API omits it.
+    pub shared_user_id: String,
+    /// When it was paid ("Pay Later" purchases may be unpaid: `None`).
+    pub payment_time: Option<Millis>,
+    /// Item key; numbers are turned into their decimal text.
+    pub article_id: String,
+}
+
+/// Result of decoding one successful response.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Decoded {
+    /// Usable records, in response order.
+    pub purchases: Vec<Purchase>,
+    /// Records dropped because their purchase date or price could not be read, or because
+    /// they were not objects.
+    pub skipped: usize,
+    /// Why the first skipped record was dropped, to show the merchant one concrete case.
+    pub first_skip_reason: Option<String>,
+}
+
+/// Why a call gave no purchases.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiError {
+    /// The API answered with `status: "error"` (or an error body); `messages` are its
+    /// `errors` entries rendered as text.
+    Api { messages: Vec<String> },
+    /// An HTTP error whose body carried no readable errors.
+    Http { status: u16, message: String },
+    /// The body was not the expected JSON.
+    Malformed(String),
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Api { messages } if messages.is_empty() => {
+                f.write_str("The API reported an error without details.")
+            }
+            ApiError::Api { messages } => {
+                write!(f, "The API reported: {}", messages.join("; "))
+            }
+            ApiError::Http { message, .. } => f.write_str(message),
+            ApiError::Malformed(d) => write!(f, "Unexpected response from the API: {d}"),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Decodes a purchase-history response body.
+///
+/// `status: "error"` becomes [`ApiError::Api`]; text that is not a JSON object becomes
+/// [`ApiError::Malformed`]; an `ok` response without `data` is an empty success.
+pub fn parse_response(text: &str) -> Result<Decoded, ApiError> {
+    let body = decode_body(text)
+        .map_err(|e| e.to_string())
+        .and_then(|b| b.ok_or_else(|| "expected a JSON object".to_string()))
+        .map_err(|e| {
+            // A proxy or gateway may answer with HTML: show how the text starts.
+            let start = excerpt(text, 80);
+            ApiError::Malformed(if start.is_empty() {
+                format!("{e} (empty response)")
+            } else {
+                format!("{e}; the response starts with: {start}")
+            })
+        })?;
+    let status = body.status.as_text();
+    let failed = status.is_some_and(|s| s.trim().eq_ignore_ascii_case("error"));
+    let messages = body.errors.as_ref().map(render_errors).unwrap_or_default();
+    match body.data {
+        Some(decoded) if !failed => Ok(decoded),
+        None if !failed && messages.is_empty() => {
+            if status.is_none_or(|s| s.trim().eq_ignore_ascii_case("ok")) {
+                Ok(Decoded::default())
+            } else {
+                Err(ApiError::Malformed(format!(
+                    "status \"{}\" without a data list",
+                    status.unwrap_or_default()
+                )))
+            }
+        }
+        _ => Err(ApiError::Api { messages }),
+    }
+}
+
+/// Turns a non-2xx HTTP answer into an error: the body's own `errors` when it has any,
+/// otherwise a plain explanation of the status code. For 401/403 the explanation always
+/// leads (the fix is the same whatever the body says) and the API's messages follow.
+pub fn error_from_status(http_status: u16, body: &str) -> ApiError {
+    let messages = decode_body(body)
+        .ok()
+        .flatten()
+        .and_then(|b| b.errors)
+        .map(|e| render_errors(&e))
+        .unwrap_or_default();
+    let s = http_status;
+    if !messages.is_empty() && !matches!(s, 401 | 403) {
+        return ApiError::Api { messages };
+    }
+    let mut message = match s {
+        401 => format!(
+            "The API key or merchant ID was refused ({s}). Check both, and that they belong \
+             to the selected region and to sandbox or production."
+        ),
+        403 => format!("This merchant account may not read the purchase history ({s})."),
+        400 => format!("The API rejected the request ({s}); check the date range."),
+        404 => format!("The purchase-history endpoint was not found ({s}); check the region."),
+        429 => format!("Too many requests ({s}); wait a moment and retry."),
+        500..=599 => format!("The LaterPay server failed ({s}); retry later."),
+        _ => format!("The API answered with HTTP status {s}."),
+    };
+    let details = if messages.is_empty() {
+        excerpt(body, 200)
+    } else {
+        messages.join("; ")
+    };
+    if !details.is_empty() {
+        message.push_str(" Response: ");
+        message.push_str(&details);
+    }
+    ApiError::Http { status: s, message }
+}
+
+/// The first `chars` characters of `text`, trimmed, on one line.
+fn excerpt(text: &str, chars: usize) -> String {
+    text.split_whitespace()
+        .flat_map(|w| w.chars().chain([' ']))
+        .take(chars)
+        .collect::<String>()
+        .trim_end()
+        .to_string()
+}
+
+/// Renders the `errors` member whatever its shape: a list of entries, one object of
+/// `field: problems`, or a single value.
+fn render_errors(errors: &Value) -> Vec<String> {
+    match errors {
+        Value::Null => Vec::new(),
+        Value::Array(items) => items
+            .iter()
+            .map(render_entry)
+            .filter(|s| !s.is_empty())
+            .collect(),
+        Value::Object(map) if pick_message(map).is_none() => map
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", render_value(v)))
+            .collect(),
+        other => vec![render_entry(other)],
+    }
+}
+
+/// One error entry: a string as is; an object by its message (prefixed by its field when
+/// named) or else as `key: value` pairs; anything else as compact JSON.
+fn render_entry(entry: &Value) -> String {
+    match entry {
+        Value::Object(map) => match pick_message(map) {
+            Some(msg) => match ["field", "param", "parameter"]
+                .iter()
+                .find_map(|k| map.get(*k).and_then(Value::as_str))
+            {
+                Some(field) => format!("{field}: {msg}"),
+                None => msg.to_string(),
+            },
+            None => map
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", render_value(v)))
+                .collect::<Vec<_>>()
+                .join(", "),
+        },
+        other => render_value(other),
+    }
+}
+
+fn pick_message(map: &serde_json::Map<String, Value>) -> Option<&str> {
+    ["message", "detail", "msg", "error", "description"]
+        .iter()
+        .find_map(|k| map.get(*k).and_then(Value::as_str))
+}
+
+fn render_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(render_value)
+            .collect::<Vec<_>>()
+            .join("; "),
+        Value::Object(_) => render_entry(v),
+        other => other.to_string(),
+    }
+}
