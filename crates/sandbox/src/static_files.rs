@@ -1,0 +1,61 @@
+//! The app's static files from `--dist`, with `index.html` for unknown paths so the
+//! single-page app can route client-side. API prefixes never fall back to HTML: an
+//! unknown API path is a JSON 404, which is what a client expects to parse.
+
+use crate::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+
+const API_PREFIXES: [&str; 3] = ["/clover", "/laterpay", "/__sandbox"];
+
+fn is_api(path: &str) -> bool {
+    API_PREFIXES.iter().any(|p| {
+        path == *p
+            || path
+                .strip_prefix(p)
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
+}
+
+const NOT_BUILT: &str = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Merchant Console sandbox</title></head>\n<body><h1>Merchant Console sandbox</h1><p>dist/ not built yet: run trunk build</p>\n<p>The APIs are up: <a href=\"/health\">/health</a>, <a href=\"/config.json\">/config.json</a>.</p></body></html>\n";
+
+pub async fn fallback(State(state): State<Arc<AppState>>, req: Request) -> Response {
+    let path = req.uri().path();
+    if is_api(path) {
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(serde_json::json!({"message": "Not Found"})),
+        )
+            .into_response();
+    }
+    let dist = &state.config.dist;
+    let index = dist.join("index.html");
+    // Checked per request so a `trunk build` while the sandbox runs is picked up.
+    if !index.is_file() {
+        let last = path.rsplit('/').next().unwrap_or("");
+        let status = if last.contains('.') && path != "/index.html" {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::OK
+        };
+        return (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            NOT_BUILT,
+        )
+            .into_response();
+    }
+    match ServeDir::new(dist)
+        .fallback(ServeFile::new(index))
+        .oneshot(req)
+        .await
+    {
+        Ok(resp) => resp.map(Body::new),
+        Err(never) => match never {},
+    }
+}

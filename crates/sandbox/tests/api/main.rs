@@ -1,0 +1,13 @@
+//! Black-box tests: the sandbox router runs in-process on an ephemeral port and is
+//! driven with a real HTTP client. Each test starts its own instance (fresh state).
+
+mod common;
+
+mod clover_exports;
+mod clover_faults;
+mod clover_limits;
+mod control;
+mod example_client;
+mod laterpay;
+mod process;
+mod web;
