@@ -1,0 +1,217 @@
+//! The export request form: where, who, what and when. Validates inline and says how many
+//! exports the range needs before anything is sent.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use merchant_console_core::export::{exports_needed, ExportType, NewRequest, RangeLabel, Region};
+
+use super::runner::{token_key, ExportRunner};
+use crate::config::is_custom_base;
+use crate::credentials::SecretInput;
+use crate::range_picker::{RangePicker, RangeState};
+use crate::storage;
+
+const FORM_KEY: &str = "export-form";
+
+/// The non-secret form fields, restored after a reload so nothing typed is lost.
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct SavedForm {
+    region: String,
+    custom_base: String,
+    merchant: String,
+    export_type: String,
+    preset: String,
+    from: String,
+    to: String,
+    zone: String,
+}
+
+#[component]
+pub fn ExportForm() -> impl IntoView {
+    let runner = expect_context::<ExportRunner>();
+    let saved: SavedForm = storage::load(FORM_KEY).and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
+    let region = RwSignal::new(if saved.region.is_empty() { "us".to_string() } else { saved.region });
+    let custom_base = RwSignal::new(saved.custom_base);
+    let merchant = RwSignal::new(saved.merchant);
+    let token = RwSignal::new(String::new());
+    let export_type = RwSignal::new(if saved.export_type.is_empty() { "ORDERS".to_string() } else { saved.export_type });
+    let range = RangeState::new(if saved.preset.is_empty() { "last-30-days" } else { &saved.preset });
+    if !saved.from.is_empty() {
+        range.from.set(saved.from);
+        range.to.set(saved.to);
+    }
+    if !saved.zone.is_empty() {
+        range.zone.set(saved.zone);
+    }
+    let submitted = RwSignal::new(false);
+
+    // Prefill from a sandbox's demo block, and the token of a remembered merchant.
+    Effect::new(move |_| {
+        if let Some(demo) = runner.config.get().and_then(|c| c.demo) {
+            if merchant.get_untracked().is_empty() && !demo.clover_merchant.is_empty() {
+                merchant.set(demo.clover_merchant.clone());
+                region.set("sandbox".to_string());
+            }
+            if token.get_untracked().is_empty() && merchant.get_untracked() == demo.clover_merchant {
+                token.set(demo.clover_token);
+            }
+        }
+    });
+    Effect::new(move |_| {
+        let m = merchant.get();
+        if token.get_untracked().is_empty() {
+            if let Some(t) = runner.vault.get_untracked(&token_key(m.trim())) {
+                token.set(t);
+            }
+        }
+    });
+    Effect::new(move |_| {
+        let form = SavedForm {
+            region: region.get(),
+            custom_base: custom_base.get(),
+            merchant: merchant.get(),
+            export_type: export_type.get(),
+            preset: range.preset.get(),
+            from: range.from.get(),
+            to: range.to.get(),
+            zone: range.zone.get(),
+        };
+        if let Ok(json) = serde_json::to_string(&form) {
+            storage::save(FORM_KEY, &json);
+        }
+    });
+
+    let picked = Memo::new(move |_| range.resolve(runner.now.get() / 60_000 * 60_000 + 59_999));
+    let merchant_error = Signal::derive(move || {
+        let m = merchant.get();
+        let m = m.trim();
+        if m.is_empty() {
+            Some("Enter the merchant ID (13 letters and digits, from your Clover dashboard).".to_string())
+        } else if !m.chars().all(|c| c.is_ascii_alphanumeric()) {
+            Some("A merchant ID has only letters and digits.".to_string())
+        } else {
+            None
+        }
+    });
+    let token_error = Signal::derive(move || token.get().trim().is_empty().then(|| "Enter the API token.".to_string()));
+    let base_error = Signal::derive(move || {
+        (region.get() == "custom" && !is_custom_base(custom_base.get().trim()))
+            .then(|| "Enter the base URL, starting with https:// (or a path such as /api/clover).".to_string())
+    });
+    let shown = move |e: Signal<Option<String>>| Signal::derive(move || if submitted.get() { e.get() } else { None });
+
+    let plan_text = move || match picked.get() {
+        Ok(p) => {
+            let n = exports_needed(p.resolved.span);
+            let days = p.range.days();
+            let partial = if p.resolved.partial { ", up to now" } else { "" };
+            format!(
+                "{} to {} ({} day{}{partial}, {}): {} export{}{}",
+                p.range.from,
+                p.range.to,
+                days,
+                if days == 1 { "" } else { "s" },
+                p.zone_name,
+                n,
+                if n == 1 { "" } else { "s" },
+                if n > 1 { " of up to 30 days, run one after another." } else { "." }
+            )
+        }
+        Err(e) => e,
+    };
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        let Ok(p) = range.resolve(crate::zone::now_ms()) else { return };
+        if merchant_error.get_untracked().is_some() || token_error.get_untracked().is_some() || base_error.get_untracked().is_some() {
+            return;
+        }
+        let m = merchant.get_untracked().trim().to_string();
+        let export_type = if export_type.get_untracked() == "PAYMENTS" { ExportType::Payments } else { ExportType::Orders };
+        let region_key = region.get_untracked();
+        let mut request = match Region::from_id(&region_key) {
+            Some(r) => NewRequest::for_region(m.clone(), r, export_type, p.resolved.span),
+            None => NewRequest {
+                merchant: m.clone(),
+                region: custom_base.get_untracked().trim().trim_end_matches('/').to_string(),
+                export_type,
+                span: p.resolved.span,
+                hours: None,
+                label: None,
+            },
+        };
+        request = request.with_label(RangeLabel { range: p.range, zone: p.zone_name.clone(), partial: p.resolved.partial });
+        runner.vault.set(token_key(&m), token.get_untracked().trim().to_string());
+        let now = crate::zone::now_ms();
+        let mut result = Ok(0);
+        runner.queue.update(|q| {
+            result = q.add_request(request, now);
+            q.credentials_updated(&m, now);
+        });
+        match result {
+            Ok(_) => {
+                submitted.set(false);
+                runner.announce.set("Export request added. Progress is shown below.".to_string());
+                runner.tick();
+            }
+            Err(e) => runner.announce.set(format!("The request could not be added: {e}.")),
+        }
+    };
+
+    view! {
+        <form class="mc-card mc-form" on:submit=on_submit novalidate=true aria-labelledby="mc-export-form-title">
+            <h3 id="mc-export-form-title">"New export"</h3>
+            <div class="mc-grid">
+                <div class="mc-field">
+                    <label for="mc-export-region">"Region"</label>
+                    <select id="mc-export-region" prop:value=move || region.get()
+                        on:change=move |ev| region.set(event_target_value(&ev))>
+                        {Region::ALL.iter().map(|r| view! { <option value=r.id()>{r.label()}</option> }).collect_view()}
+                        <option value="custom">"Custom base URL"</option>
+                    </select>
+                </div>
+                <Show when=move || region.get() == "custom">
+                    <div class="mc-field">
+                        <label for="mc-export-base">"Base URL"</label>
+                        <input id="mc-export-base" type="url" placeholder="https://api.example.com/clover"
+                            prop:value=move || custom_base.get() on:input=move |ev| custom_base.set(event_target_value(&ev))
+                            aria-invalid=move || shown(base_error).get().is_some().to_string() aria-describedby="mc-export-base-error" />
+                        <p class="mc-error" id="mc-export-base-error">{move || shown(base_error).get()}</p>
+                    </div>
+                </Show>
+                <div class="mc-field">
+                    <label for="mc-export-merchant">"Merchant ID"</label>
+                    <input id="mc-export-merchant" type="text" autocomplete="off" spellcheck="false"
+                        prop:value=move || merchant.get() on:input=move |ev| merchant.set(event_target_value(&ev))
+                        aria-invalid=move || shown(merchant_error).get().is_some().to_string() aria-describedby="mc-export-merchant-error" />
+                    <p class="mc-error" id="mc-export-merchant-error">{move || shown(merchant_error).get()}</p>
+                </div>
+                <SecretInput id="mc-export-token" label="API token" value=token error=shown(token_error) />
+                <fieldset class="mc-field mc-radios">
+                    <legend>"Data"</legend>
+                    <label><input type="radio" name="mc-export-type" value="ORDERS"
+                        prop:checked=move || export_type.get() == "ORDERS" on:change=move |_| export_type.set("ORDERS".into()) />" Orders"</label>
+                    <label><input type="radio" name="mc-export-type" value="PAYMENTS"
+                        prop:checked=move || export_type.get() == "PAYMENTS" on:change=move |_| export_type.set("PAYMENTS".into()) />" Payments"</label>
+                </fieldset>
+                <RangePicker state=range id_prefix="mc-export" />
+            </div>
+            <p class="mc-plan" role="status" aria-live="polite">{plan_text}</p>
+            <div class="mc-row">
+                <label class="mc-check">
+                    <input type="checkbox" prop:checked=move || runner.vault.is_remembered()
+                        on:change=move |ev| runner.vault.set_remembered(event_target_checked(&ev)) />
+                    " Remember credentials on this device"
+                </label>
+                <Show when=move || runner.vault.is_remembered()>
+                    <button type="button" class="mc-secondary" on:click=move |_| { runner.vault.forget_all(); token.set(String::new()); }>
+                        "Forget saved credentials"
+                    </button>
+                </Show>
+            </div>
+            <p class="mc-hint">"The token stays in this tab's memory unless you tick \"remember\"."</p>
+            <button type="submit" class="mc-primary" disabled=move || picked.get().is_err()>"Request export"</button>
+        </form>
+    }
+}

@@ -1,0 +1,287 @@
+//! The list of export requests: one card per request, a progress bar per export, status in
+//! words, countdowns, cancel/retry, the file links with their expiry, and "download all".
+//!
+//! Cards and rows are keyed and read the queue through memos, so the 500 ms tick only
+//! updates text and bars; buttons and inputs keep their focus.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use merchant_console_core::export::status::format_duration;
+use merchant_console_core::export::{safe_http_url, ExportJob, ExportRequest, JobId, JobState, OutputFormat, RequestId};
+use merchant_console_core::Millis;
+
+use super::download::{download_all, DownloadProgress};
+use super::runner::{token_key, ExportRunner};
+use crate::credentials::SecretInput;
+use crate::ui::ProgressBar;
+use crate::zone::now_ms;
+
+#[component]
+pub fn JobsList() -> impl IntoView {
+    let runner = expect_context::<ExportRunner>();
+    // Newest request first.
+    let ids = Memo::new(move |_| runner.queue.with(|q| q.requests().iter().rev().map(|r| r.id).collect::<Vec<_>>()));
+    view! {
+        <section class="mc-jobs" aria-labelledby="mc-jobs-title">
+            <h3 id="mc-jobs-title">"Requests"</h3>
+            <Show when=move || !ids.get().is_empty() fallback=|| view! {
+                <p class="mc-empty">"No exports yet. Fill in the form above: long ranges are split into 30-day exports automatically."</p>
+            }>
+                <For each=move || ids.get() key=|id| *id let:id>
+                    <RequestCard id />
+                </For>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn RequestCard(id: RequestId) -> impl IntoView {
+    let runner = expect_context::<ExportRunner>();
+    let request = Memo::new(move |_| runner.queue.with(|q| q.request(id).cloned()));
+    let title = move || request.get().map(|r| request_title(&r)).unwrap_or_default();
+    let status = move || {
+        let now = runner.now.get();
+        runner.queue.with(|q| q.view(id).map(|v| v.status_text(now)).unwrap_or_default())
+    };
+    let percent = move || runner.queue.with(|q| q.view(id).map(|v| v.percent()).unwrap_or(0));
+    let timing = move || {
+        let now = runner.now.get();
+        runner.queue.with(|q| {
+            let v = q.view(id)?;
+            let mut s = format!("Elapsed {}", format_duration(v.elapsed_ms(now)));
+            if let Some(eta) = v.eta_ms(now) {
+                s.push_str(&format!(" · about {} left", format_duration(eta)));
+            }
+            Some(s)
+        })
+    };
+    let finished = move || request.get().is_some_and(|r| r.is_finished());
+    let stopped = Memo::new(move |_| {
+        request.with(|r| r.as_ref().map(|r| r.merchant.clone())).filter(|m| runner.queue.with(|q| q.is_stopped(m)))
+    });
+    let job_ids = Memo::new(move |_| request.with(|r| r.as_ref().map(|r| r.exports.iter().map(|j| j.id).collect::<Vec<_>>()).unwrap_or_default()));
+    let heading_id = format!("mc-request-{id}");
+    let cancel = move |_| runner.queue.update(|q| {
+        let _ = q.cancel_request(id, now_ms());
+    });
+    let remove = move |_| runner.queue.update(|q| {
+        let _ = q.remove_request(id);
+    });
+    view! {
+        <article class="mc-card mc-request" aria-labelledby=heading_id.clone()>
+            <h4 id=heading_id.clone()>{title}</h4>
+            <p class="mc-status">{status}</p>
+            <ProgressBar label="Overall progress" percent=Signal::derive(percent) />
+            <p class="mc-muted">{timing}</p>
+            {move || stopped.get().map(|merchant| view! { <TokenPrompt merchant /> })}
+            <ol class="mc-exports">
+                <For each=move || job_ids.get() key=|j| *j let:job>
+                    <ExportRow request=id job />
+                </For>
+            </ol>
+            <DownloadAll request=id />
+            <div class="mc-row">
+                <Show when=move || !finished() fallback=move || view! {
+                    <button type="button" class="mc-secondary" on:click=remove>"Remove from list"</button>
+                }>
+                    <button type="button" class="mc-secondary" on:click=cancel>"Cancel request"</button>
+                </Show>
+            </div>
+        </article>
+    }
+}
+
+fn request_title(r: &ExportRequest) -> String {
+    let what = r.export_type.label();
+    match &r.label {
+        Some(l) => format!("{what} · {} to {} ({}) · merchant {}", l.range.from, l.range.to, l.zone, r.merchant),
+        None => format!("{what} · merchant {}", r.merchant),
+    }
+}
+
+/// Asks for a token again after Clover refused one (or none was in memory).
+#[component]
+fn TokenPrompt(merchant: String) -> impl IntoView {
+    let runner = expect_context::<ExportRunner>();
+    let token = RwSignal::new(String::new());
+    let m = merchant.clone();
+    let resume = move |_| {
+        let t = token.get_untracked().trim().to_string();
+        if t.is_empty() {
+            return;
+        }
+        runner.vault.set(token_key(&m), t);
+        runner.queue.update(|q| q.credentials_updated(&m, now_ms()));
+        runner.tick();
+    };
+    view! {
+        <div class="mc-alert" role="alert">
+            <p>{format!("Clover did not accept the API token for merchant {merchant}, or this tab has none. Enter a valid token to continue; finished exports are kept.")}</p>
+            <SecretInput id="mc-token-retry" label="API token" value=token />
+            <button type="button" class="mc-primary" on:click=resume>"Continue with this token"</button>
+        </div>
+    }
+}
+
+#[component]
+fn ExportRow(request: RequestId, job: JobId) -> impl IntoView {
+    let runner = expect_context::<ExportRunner>();
+    let state = Memo::new(move |_| runner.queue.with(|q| q.request(request).and_then(|r| r.export(job)).cloned()));
+    let count = move || runner.queue.with(|q| q.request(request).map(|r| r.exports.len()).unwrap_or(0));
+    let label = move || {
+        state.get().map(|j| format!("Export {} of {}: {}", j.index + 1, count(), span_text(&j))).unwrap_or_default()
+    };
+    let status = move || {
+        let now = runner.now.get();
+        state.with(|j| j.as_ref().map(|j| j.status_text(now)).unwrap_or_default())
+    };
+    let percent = Signal::derive(move || state.with(|j| j.as_ref().map(|j| j.percent()).unwrap_or(0)));
+    let kind = Memo::new(move |_| state.with(|j| j.as_ref().map(|j| match j.state {
+        JobState::Failed { .. } | JobState::Cancelled => "retry",
+        JobState::Expired { .. } => "again",
+        JobState::Done { .. } => "done",
+        _ => "active",
+    }).unwrap_or("")));
+    let links = Memo::new(move |_| state.with(|j| match j.as_ref().map(|j| &j.state) {
+        Some(JobState::Done { urls, available_until }) => Some((urls.clone(), *available_until, false)),
+        Some(JobState::Expired { urls, available_until }) => Some((urls.clone(), *available_until, true)),
+        _ => None,
+    }));
+    let retry = move |_| {
+        runner.queue.update(|q| {
+            let _ = q.retry_export(request, job);
+        });
+        runner.tick();
+    };
+    let cancel = move |_| runner.queue.update(|q| {
+        let _ = q.cancel_export(request, job, now_ms());
+    });
+    let stalled = move || state.with(|j| j.as_ref().is_some_and(|j| j.stalled()));
+    view! {
+        <li class="mc-export" class:mc-failed=move || kind.get() == "retry">
+            <div class="mc-export-head">
+                <span class="mc-export-label">{label}</span>
+                <span class="mc-status">{status}</span>
+            </div>
+            <ProgressBar label="Export progress" percent />
+            <Show when=stalled>
+                <p class="mc-warn">"This export has not moved for a while. You can keep waiting, or cancel it and request it again."</p>
+            </Show>
+            <div class="mc-row">
+                {move || match kind.get() {
+                    "retry" => view! { <button type="button" class="mc-secondary" on:click=retry>"Retry this export"</button> }.into_any(),
+                    "again" => view! { <button type="button" class="mc-secondary" on:click=retry>"Request this range again"</button> }.into_any(),
+                    "active" => view! { <button type="button" class="mc-secondary" on:click=cancel>"Cancel this export"</button> }.into_any(),
+                    _ => ().into_any(),
+                }}
+            </div>
+            {move || links.get().map(|(urls, until, expired)| view! { <FileLinks urls until expired /> })}
+        </li>
+    }
+}
+
+fn span_text(j: &ExportJob) -> String {
+    let fmt = |ms: Millis| {
+        jiff::Timestamp::from_millisecond(ms)
+            .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
+            .unwrap_or_else(|_| ms.to_string())
+    };
+    format!("{} – {}", fmt(j.span.start), fmt(j.span.end))
+}
+
+/// The files of one finished export: links (http/https only) and their expiry.
+#[component]
+fn FileLinks(urls: Vec<String>, until: Option<Millis>, expired: bool) -> impl IntoView {
+    let runner = expect_context::<ExportRunner>();
+    let expiry = move || {
+        let Some(until) = until else {
+            return "Expiry not given by the server.".to_string();
+        };
+        let local = local_time(until);
+        let left = until - runner.now.get();
+        if left <= 0 {
+            format!("Expired at {local}.")
+        } else if left < 2 * 3_600_000 {
+            format!("Expires at {local} (in {}): download soon.", format_duration(left))
+        } else {
+            format!("Available until {local} (in {}).", format_duration(left))
+        }
+    };
+    let count = urls.len();
+    view! {
+        <div class="mc-files" class:mc-expired=expired>
+            <p class="mc-muted">{move || if count == 0 { "No objects in this range: no files.".to_string() } else { expiry() }}</p>
+            <ul>
+                {urls.into_iter().enumerate().map(|(i, url)| match safe_http_url(&url) {
+                    Some(safe) if !expired => view! { <li><a href=safe.to_string() rel="noopener noreferrer" target="_blank">{format!("File {} of {count}", i + 1)}</a></li> }.into_any(),
+                    _ => view! { <li>{format!("File {} of {count}", i + 1)}{if expired { " (expired)" } else { " (not a web link)" }}</li> }.into_any(),
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+/// Local date and time with the browser's zone name, via `Date.toLocaleString`.
+fn local_time(ms: Millis) -> String {
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"long".into());
+    js_sys::Date::new(&(ms as f64).into()).to_locale_string("default", &options).into()
+}
+
+#[component]
+fn DownloadAll(request: RequestId) -> impl IntoView {
+    let runner = expect_context::<ExportRunner>();
+    let format = RwSignal::new("csv".to_string());
+    let bom = RwSignal::new(false);
+    let european = RwSignal::new(false);
+    let progress = RwSignal::new(DownloadProgress::default());
+    let has_files = Memo::new(move |_| {
+        runner.queue.with(|q| q.request(request).is_some_and(|r| r.exports.iter().any(|j| matches!(&j.state, JobState::Done { urls, .. } if !urls.is_empty()))))
+    });
+    let start = move |_| {
+        let fmt = match format.get_untracked().as_str() {
+            "json" => OutputFormat::Json,
+            "ndjson" => OutputFormat::Ndjson,
+            _ => OutputFormat::Csv,
+        };
+        let (b, e) = (bom.get_untracked(), european.get_untracked());
+        spawn_local(download_all(runner, request, fmt, b, e, progress));
+    };
+    let ids = format!("mc-dl-{request}");
+    view! {
+        <Show when=move || has_files.get()>
+            <fieldset class="mc-download">
+                <legend>"Download all files as one"</legend>
+                <div class="mc-row">
+                    <label for=format!("{ids}-format")>"Format"</label>
+                    <select id=format!("{ids}-format") prop:value=move || format.get() on:change=move |ev| format.set(event_target_value(&ev))>
+                        <option value="csv">"CSV"</option>
+                        <option value="json">"JSON array"</option>
+                        <option value="ndjson">"NDJSON (one object per line)"</option>
+                    </select>
+                    <Show when=move || format.get() == "csv">
+                        <label class="mc-check"><input type="checkbox" prop:checked=move || bom.get() on:change=move |ev| bom.set(event_target_checked(&ev)) />" Excel (UTF-8 BOM)"</label>
+                        <label class="mc-check"><input type="checkbox" prop:checked=move || european.get() on:change=move |ev| european.set(event_target_checked(&ev)) />" Semicolons and decimal commas"</label>
+                    </Show>
+                    <button type="button" class="mc-primary" on:click=start disabled=move || progress.get().running>"Download all"</button>
+                </div>
+                {move || {
+                    let p = progress.get();
+                    (p.running || p.message.is_some()).then(|| view! {
+                        <Show when=move || progress.get().running>
+                            <ProgressBar label="Download progress" percent=Signal::derive(move || {
+                                let p = progress.get();
+                                (p.files_done * 100 / p.files_total.max(1)) as u8
+                            }) />
+                        </Show>
+                        <p class:mc-error=p.error role="status">{
+                            p.message.clone().unwrap_or_else(|| format!("Downloading file {} of {}…", p.files_done + 1, p.files_total))
+                        }</p>
+                    })
+                }}
+            </fieldset>
+        </Show>
+    }
+}

@@ -1,0 +1,161 @@
+//! Drives the core's export queue: asks it what to send, sends it, feeds the answer back,
+//! saves the queue after every change and wakes up on a timer. All decisions are the core's.
+
+use gloo_net::http::Method;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use merchant_console_core::export::{Action, Event, ExportQueue, Response};
+
+use crate::config::RuntimeConfig;
+use crate::credentials::Vault;
+use crate::http::{self, Auth};
+use crate::storage;
+use crate::zone::now_ms;
+
+const QUEUE_KEY: &str = "export-queue";
+/// How often the queue is asked for work; it also refreshes countdowns on screen.
+const TICK_MS: u32 = 500;
+
+/// Shared handle, provided as context by the app shell.
+#[derive(Clone, Copy)]
+pub struct ExportRunner {
+    pub queue: RwSignal<ExportQueue>,
+    /// The time of the last tick: everything time-dependent on screen derives from it.
+    pub now: RwSignal<i64>,
+    pub config: RwSignal<Option<RuntimeConfig>>,
+    pub vault: Vault,
+    /// The latest announcement for screen readers (and the visible toast).
+    pub announce: RwSignal<String>,
+}
+
+/// Key under which a merchant's Clover token is kept in the vault.
+pub fn token_key(merchant: &str) -> String {
+    format!("clover:{merchant}")
+}
+
+impl ExportRunner {
+    /// Restores the saved queue (resuming polls, never re-creating an export) and starts
+    /// the tick timer, which stops when the owning component is cleaned up.
+    pub fn start(config: RwSignal<Option<RuntimeConfig>>, vault: Vault, announce: RwSignal<String>) -> Self {
+        let now = now_ms();
+        let seed = (js_sys::Math::random() * u64::MAX as f64) as u64;
+        let queue = match storage::load(QUEUE_KEY).map(|json| ExportQueue::from_json(&json, now)) {
+            Some(Ok(mut q)) => {
+                q.reseed(seed);
+                q
+            }
+            Some(Err(e)) => {
+                web_sys::console::warn_1(&format!("Merchant Console: saved exports could not be read ({e}); starting empty").into());
+                ExportQueue::new(seed)
+            }
+            None => ExportQueue::new(seed),
+        };
+        let runner = Self {
+            queue: RwSignal::new(queue),
+            now: RwSignal::new(now),
+            config,
+            vault,
+            announce,
+        };
+        let interval = gloo_timers::callback::Interval::new(TICK_MS, move || runner.tick());
+        // The timer is not Send; keep it in a local arena slot the (Send) cleanup can clear.
+        let interval = StoredValue::new_local(Some(interval));
+        on_cleanup(move || interval.update_value(|i| drop(i.take())));
+        runner
+    }
+
+    /// One round: expire dead links, start every request the queue wants sent, save.
+    pub fn tick(self) {
+        let now = now_ms();
+        self.now.set(now);
+        let Some(config) = self.config.get_untracked() else {
+            return; // config.json not loaded yet
+        };
+        let mut actions = Vec::new();
+        self.queue.update(|q| {
+            q.expire(now);
+            while let Some(action) = q.next_action(now) {
+                actions.push(action);
+            }
+        });
+        for action in actions {
+            let config = config.clone();
+            spawn_local(async move { self.perform(&config, action).await });
+        }
+        self.save();
+    }
+
+    fn save(self) {
+        let json = self.queue.with_untracked(serde_json::to_string);
+        if let Ok(json) = json {
+            storage::save(QUEUE_KEY, &json);
+        }
+    }
+
+    async fn perform(self, config: &RuntimeConfig, action: Action) {
+        let merchant = action.op.merchant().to_string();
+        let response = match (config.clover_base(action.op.region()), self.vault.get_untracked(&token_key(&merchant))) {
+            (None, _) => Response::Network {
+                message: format!("No API address is configured for region \"{}\".", action.op.region()),
+            },
+            // No token in this tab (after a reload without "remember"): nothing is sent; the
+            // queue treats it like a refused token, stops, and the UI asks for one.
+            (_, None) => Response::Http {
+                status: 401,
+                retry_after: None,
+                body: r#"{"message":"No API token in this tab. Enter the token to continue."}"#.into(),
+            },
+            (Some(base), Some(token)) => {
+                let url = format!("{base}{}", action.op.path());
+                let method = if action.op.method() == "POST" { Method::POST } else { Method::GET };
+                match http::send(method, &url, &Auth::Bearer(token), action.op.body_json()).await {
+                    Ok(r) => Response::Http { status: r.status, retry_after: r.retry_after, body: r.body },
+                    Err(e) => Response::Network { message: network_message(&e.0) },
+                }
+            }
+        };
+        let mut events = Vec::new();
+        self.queue.update(|q| events = q.on_response(action.op_id, response, now_ms()));
+        for event in events {
+            self.announce_event(&event);
+        }
+        self.save();
+        // Ask for the next step at once instead of waiting for the timer.
+        self.tick();
+    }
+
+    fn announce_event(self, event: &Event) {
+        let text = match event {
+            Event::ExportDone { request, export } => self.queue.with_untracked(|q| {
+                let r = q.request(*request);
+                let n = r.map(|r| r.exports.len()).unwrap_or(0);
+                let i = r.and_then(|r| r.export(*export)).map(|e| e.index + 1).unwrap_or(0);
+                format!("Export {i} of {n} is done.")
+            }),
+            Event::ExportFailed { reason, .. } => format!("An export failed: {reason}"),
+            Event::RequestFinished { .. } => {
+                set_title_badge(true);
+                "All exports of a request are finished: its files are ready.".to_string()
+            }
+            Event::NeedsCredentials { merchant } => {
+                format!("Clover refused the token for merchant {merchant}. Enter a valid token to continue.")
+            }
+        };
+        self.announce.set(text);
+    }
+}
+
+/// A failed fetch with no response is usually CORS; say so and what to do.
+fn network_message(raw: &str) -> String {
+    format!(
+        "No response from the server ({raw}). The host may be unreachable, or it does not allow calls from this page (CORS): use Sign in with Clover or a proxy that holds the credentials."
+    )
+}
+
+/// "(✓) Merchant Console" in the tab title when something finished while the tab was hidden.
+pub fn set_title_badge(on: bool) {
+    let document = leptos::prelude::document();
+    let hidden = document.hidden();
+    let base = "Merchant Console";
+    document.set_title(if on && hidden { "(✓) Merchant Console" } else { base });
+}

@@ -1,0 +1,108 @@
+//! The date-range field set shared by both forms: preset, custom dates, time zone.
+
+use leptos::prelude::*;
+use merchant_console_core::range::{parse_date, DateRange, Preset, ResolvedSpan};
+
+use crate::zone::{browser_zone_name, now_ms, zone_by_name};
+
+/// The picker's state; every field is a signal so forms can derive from it.
+#[derive(Clone, Copy)]
+pub struct RangeState {
+    pub preset: RwSignal<String>,
+    pub from: RwSignal<String>,
+    pub to: RwSignal<String>,
+    pub zone: RwSignal<String>,
+}
+
+/// A resolved choice: the local dates, the instant span and the zone's name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PickedRange {
+    pub range: DateRange,
+    pub resolved: ResolvedSpan,
+    pub zone_name: String,
+}
+
+impl RangeState {
+    pub fn new(preset: &str) -> Self {
+        Self {
+            preset: RwSignal::new(preset.to_string()),
+            from: RwSignal::new(String::new()),
+            to: RwSignal::new(String::new()),
+            zone: RwSignal::new("UTC".to_string()),
+        }
+    }
+
+    /// The range at `now`, or a sentence saying what is wrong with the input.
+    pub fn resolve(&self, now: i64) -> Result<PickedRange, String> {
+        let (tz, zone_name) = zone_by_name(&self.zone.get());
+        let preset_id = self.preset.get();
+        let custom = if preset_id == "custom" {
+            let from = parse_date(&self.from.get()).map_err(|_| "Enter a start date.".to_string())?;
+            let to = parse_date(&self.to.get()).map_err(|_| "Enter an end date.".to_string())?;
+            Some(DateRange::new(from, to).map_err(|_| "The start date must not be after the end date.".to_string())?)
+        } else {
+            None
+        };
+        let preset = Preset::from_id(&preset_id, custom).ok_or_else(|| "Choose a range.".to_string())?;
+        let range = preset.resolve(now, &tz).map_err(|e| format!("That range cannot be used: {e}."))?;
+        let resolved = range.to_span(&tz, now).map_err(|e| match e {
+            merchant_console_core::range::RangeError::StartsInFuture => "The range starts in the future.".to_string(),
+            other => format!("That range cannot be used: {other}."),
+        })?;
+        Ok(PickedRange { range, resolved, zone_name })
+    }
+}
+
+/// Preset select, custom date inputs (when "Custom range" is picked) and the zone select.
+#[component]
+pub fn RangePicker(state: RangeState, id_prefix: &'static str) -> impl IntoView {
+    let browser_zone = browser_zone_name().filter(|z| z != "UTC");
+    let is_custom = move || state.preset.get() == "custom";
+    // Custom dates start from the last preset's dates, so switching to custom edits them.
+    let on_preset = move |ev| {
+        let value = event_target_value(&ev);
+        if value == "custom" && state.from.get_untracked().is_empty() {
+            if let Ok(p) = state.resolve(now_ms()) {
+                state.from.set(p.range.from.to_string());
+                state.to.set(p.range.to.to_string());
+            }
+        }
+        state.preset.set(value);
+    };
+    let preset_id = format!("{id_prefix}-preset");
+    let from_id = format!("{id_prefix}-from");
+    let to_id = format!("{id_prefix}-to");
+    let zone_id = format!("{id_prefix}-zone");
+    view! {
+        <div class="mc-field">
+            <label for=preset_id.clone()>"Time range"</label>
+            <select id=preset_id on:change=on_preset prop:value=move || state.preset.get()>
+                {Preset::FIXED
+                    .iter()
+                    .map(|p| view! { <option value=p.id()>{p.label()}</option> })
+                    .collect_view()}
+                <option value="custom">"Custom range"</option>
+            </select>
+        </div>
+        <Show when=is_custom>
+            <div class="mc-field">
+                <label for=from_id.clone()>"From (first day)"</label>
+                <input id=from_id.clone() type="date" prop:value=move || state.from.get()
+                    on:input=move |ev| state.from.set(event_target_value(&ev)) />
+            </div>
+            <div class="mc-field">
+                <label for=to_id.clone()>"To (last day, included)"</label>
+                <input id=to_id.clone() type="date" prop:value=move || state.to.get()
+                    on:input=move |ev| state.to.set(event_target_value(&ev)) />
+            </div>
+        </Show>
+        <div class="mc-field">
+            <label for=zone_id.clone()>"Time zone"</label>
+            <select id=zone_id on:change=move |ev| state.zone.set(event_target_value(&ev))
+                prop:value=move || state.zone.get()>
+                <option value="UTC">"UTC"</option>
+                {browser_zone.map(|z| view! { <option value=z.clone()>{format!("{z} (this browser)")}</option> })}
+            </select>
+        </div>
+    }
+}
