@@ -88,7 +88,10 @@ pub fn App() -> impl IntoView {
 #[component]
 fn SectionTabs(section: ReadSignal<Section>, set_section: WriteSignal<Section>) -> impl IntoView {
     let on_keydown = move |ev: KeyboardEvent| {
-        let current = Section::ALL.iter().position(|s| *s == section.get_untracked()).unwrap_or(0);
+        let current = Section::ALL
+            .iter()
+            .position(|s| *s == section.get_untracked())
+            .unwrap_or(0);
         let n = Section::ALL.len();
         let next = match ev.key().as_str() {
             "ArrowRight" => (current + 1) % n,
@@ -130,7 +133,9 @@ fn SectionTabs(section: ReadSignal<Section>, set_section: WriteSignal<Section>) 
 
 fn focus_tab(section: Section) {
     use wasm_bindgen::JsCast;
-    if let Some(el) = leptos::prelude::document().get_element_by_id(&format!("mc-tab-{}", section.id())) {
+    if let Some(el) =
+        leptos::prelude::document().get_element_by_id(&format!("mc-tab-{}", section.id()))
+    {
         if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
             let _ = el.focus();
         }

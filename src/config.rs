@@ -38,8 +38,16 @@ pub struct DemoCredentials {
 pub const LATERPAY_REGIONS: [(&str, &str, &str); 4] = [
     ("eu", "Europe (EUR)", "https://api.laterpay.net"),
     ("us", "United States (USD)", "https://api.uselaterpay.com"),
-    ("eu-sandbox", "Europe sandbox (EUR)", "https://api.sandbox.laterpaytest.net"),
-    ("us-sandbox", "United States sandbox (USD)", "https://api.sandbox.uselaterpaytest.com"),
+    (
+        "eu-sandbox",
+        "Europe sandbox (EUR)",
+        "https://api.sandbox.laterpaytest.net",
+    ),
+    (
+        "us-sandbox",
+        "United States sandbox (USD)",
+        "https://api.sandbox.uselaterpaytest.com",
+    ),
 ];
 
 /// A region key that is itself a base URL (the "custom base URL" choice).
@@ -65,7 +73,11 @@ impl RuntimeConfig {
     }
 }
 
-fn resolve(configured: &BTreeMap<String, String>, key: &str, default: Option<String>) -> Option<String> {
+fn resolve(
+    configured: &BTreeMap<String, String>,
+    key: &str,
+    default: Option<String>,
+) -> Option<String> {
     let base = if is_custom_base(key) {
         Some(key.to_string())
     } else {
@@ -80,7 +92,9 @@ pub async fn load() -> RuntimeConfig {
     match gloo_net::http::Request::get("config.json").send().await {
         Ok(resp) if resp.ok() => match resp.text().await {
             Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
-                web_sys::console::warn_1(&format!("Merchant Console: config.json ignored: {e}").into());
+                web_sys::console::warn_1(
+                    &format!("Merchant Console: config.json ignored: {e}").into(),
+                );
                 RuntimeConfig::default()
             }),
             Err(_) => RuntimeConfig::default(),

@@ -61,7 +61,9 @@ impl Vault {
 
     fn persist(&self) {
         if self.remembered.get_untracked() {
-            let json = self.secrets.with_untracked(|s| serde_json::to_string(s).unwrap_or_default());
+            let json = self
+                .secrets
+                .with_untracked(|s| serde_json::to_string(s).unwrap_or_default());
             storage::save(REMEMBERED_KEY, &json);
         } else {
             storage::remove(REMEMBERED_KEY);

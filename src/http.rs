@@ -35,13 +35,16 @@ pub async fn send(
     auth: &Auth,
     json_body: Option<String>,
 ) -> Result<HttpResponse, NetworkError> {
-    let mut builder = RequestBuilder::new(url).method(method).header("Accept", "application/json");
+    let mut builder = RequestBuilder::new(url)
+        .method(method)
+        .header("Accept", "application/json");
     builder = match auth {
         Auth::Bearer(token) => builder
             .header("Authorization", &format!("Bearer {token}"))
             .credentials(RequestCredentials::Omit),
         Auth::Basic { user, password } => {
-            let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+            let encoded =
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
             builder
                 .header("Authorization", &format!("Basic {encoded}"))
                 .credentials(RequestCredentials::Omit)
@@ -49,15 +52,27 @@ pub async fn send(
         Auth::Proxy => builder.credentials(RequestCredentials::Include),
     };
     let request = match json_body {
-        Some(body) => builder.header("Content-Type", "application/json").body(body),
+        Some(body) => builder
+            .header("Content-Type", "application/json")
+            .body(body),
         None => builder.build(),
     }
     .map_err(|e| NetworkError(e.to_string()))?;
-    let response = request.send().await.map_err(|e| NetworkError(e.to_string()))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| NetworkError(e.to_string()))?;
     let status = response.status();
     let retry_after = response.headers().get("Retry-After");
-    let body = response.text().await.map_err(|e| NetworkError(e.to_string()))?;
-    Ok(HttpResponse { status, retry_after, body })
+    let body = response
+        .text()
+        .await
+        .map_err(|e| NetworkError(e.to_string()))?;
+    Ok(HttpResponse {
+        status,
+        retry_after,
+        body,
+    })
 }
 
 /// A file download: no Authorization header (Clover's file URLs carry their own).
@@ -68,6 +83,13 @@ pub async fn get_plain(url: &str) -> Result<HttpResponse, NetworkError> {
         .await
         .map_err(|e| NetworkError(e.to_string()))?;
     let status = response.status();
-    let body = response.text().await.map_err(|e| NetworkError(e.to_string()))?;
-    Ok(HttpResponse { status, retry_after: None, body })
+    let body = response
+        .text()
+        .await
+        .map_err(|e| NetworkError(e.to_string()))?;
+    Ok(HttpResponse {
+        status,
+        retry_after: None,
+        body,
+    })
 }

@@ -20,7 +20,9 @@ fn main() {
     let document = leptos::prelude::document();
     // The page provides the mount point; without it there is nothing sensible to draw into.
     let Some(root) = document.get_element_by_id("merchant-console") else {
-        web_sys::console::error_1(&"Merchant Console: no element with id \"merchant-console\" to mount into".into());
+        web_sys::console::error_1(
+            &"Merchant Console: no element with id \"merchant-console\" to mount into".into(),
+        );
         return;
     };
     let root: web_sys::HtmlElement = root.unchecked_into();

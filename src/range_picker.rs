@@ -37,19 +37,32 @@ impl RangeState {
         let (tz, zone_name) = zone_by_name(&self.zone.get());
         let preset_id = self.preset.get();
         let custom = if preset_id == "custom" {
-            let from = parse_date(&self.from.get()).map_err(|_| "Enter a start date.".to_string())?;
+            let from =
+                parse_date(&self.from.get()).map_err(|_| "Enter a start date.".to_string())?;
             let to = parse_date(&self.to.get()).map_err(|_| "Enter an end date.".to_string())?;
-            Some(DateRange::new(from, to).map_err(|_| "The start date must not be after the end date.".to_string())?)
+            Some(
+                DateRange::new(from, to)
+                    .map_err(|_| "The start date must not be after the end date.".to_string())?,
+            )
         } else {
             None
         };
-        let preset = Preset::from_id(&preset_id, custom).ok_or_else(|| "Choose a range.".to_string())?;
-        let range = preset.resolve(now, &tz).map_err(|e| format!("That range cannot be used: {e}."))?;
+        let preset =
+            Preset::from_id(&preset_id, custom).ok_or_else(|| "Choose a range.".to_string())?;
+        let range = preset
+            .resolve(now, &tz)
+            .map_err(|e| format!("That range cannot be used: {e}."))?;
         let resolved = range.to_span(&tz, now).map_err(|e| match e {
-            merchant_console_core::range::RangeError::StartsInFuture => "The range starts in the future.".to_string(),
+            merchant_console_core::range::RangeError::StartsInFuture => {
+                "The range starts in the future.".to_string()
+            }
             other => format!("That range cannot be used: {other}."),
         })?;
-        Ok(PickedRange { range, resolved, zone_name })
+        Ok(PickedRange {
+            range,
+            resolved,
+            zone_name,
+        })
     }
 }
 

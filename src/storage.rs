@@ -9,7 +9,10 @@ fn local_storage() -> Option<web_sys::Storage> {
 
 /// Reads a value saved by [`save`]; `None` when absent or storage is unavailable.
 pub fn load(key: &str) -> Option<String> {
-    local_storage()?.get_item(&format!("{PREFIX}{key}")).ok().flatten()
+    local_storage()?
+        .get_item(&format!("{PREFIX}{key}"))
+        .ok()
+        .flatten()
 }
 
 /// Saves a value; silently does nothing when storage is unavailable or full.

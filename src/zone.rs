@@ -4,8 +4,11 @@ use jiff::tz::TimeZone;
 
 /// The IANA name of the browser's zone (`Europe/Berlin`), from `Intl.DateTimeFormat`.
 pub fn browser_zone_name() -> Option<String> {
-    let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
-    js_sys::Reflect::get(&options, &"timeZone".into()).ok()?.as_string()
+    let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+        .resolved_options();
+    js_sys::Reflect::get(&options, &"timeZone".into())
+        .ok()?
+        .as_string()
 }
 
 /// Resolves a zone name; anything unknown falls back to UTC, which the UI then names.

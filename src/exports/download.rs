@@ -31,7 +31,11 @@ pub async fn download_all(
         let mut urls = Vec::new();
         for job in &r.exports {
             if let JobState::Done { urls: u, .. } = &job.state {
-                urls.extend(u.iter().filter_map(|u| safe_http_url(u)).map(str::to_string));
+                urls.extend(
+                    u.iter()
+                        .filter_map(|u| safe_http_url(u))
+                        .map(str::to_string),
+                );
             }
         }
         Some((urls, r.merge_options(format), r.file_name(format)))
@@ -39,14 +43,22 @@ pub async fn download_all(
         return;
     };
     if urls.is_empty() {
-        progress.set(DownloadProgress { message: Some("There are no files to download yet.".into()), error: true, ..Default::default() });
+        progress.set(DownloadProgress {
+            message: Some("There are no files to download yet.".into()),
+            error: true,
+            ..Default::default()
+        });
         return;
     }
     options.bom = bom;
     options.european = european;
     let mut merger = Merger::new(options);
     let total = urls.len();
-    progress.set(DownloadProgress { running: true, files_total: total, ..Default::default() });
+    progress.set(DownloadProgress {
+        running: true,
+        files_total: total,
+        ..Default::default()
+    });
     for (index, url) in urls.iter().enumerate() {
         let failure = match http::get_plain(url).await {
             Ok(r) if r.status == 200 => merger.add_file(index, &r.body).err().map(|e| format!("File {} could not be read: {e}.", index + 1)),
@@ -63,7 +75,13 @@ pub async fn download_all(
             )),
         };
         if let Some(message) = failure {
-            progress.set(DownloadProgress { files_done: index, files_total: total, message: Some(message), error: true, running: false });
+            progress.set(DownloadProgress {
+                files_done: index,
+                files_total: total,
+                message: Some(message),
+                error: true,
+                running: false,
+            });
             return;
         }
         progress.update(|p| p.files_done = index + 1);

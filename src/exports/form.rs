@@ -29,13 +29,27 @@ struct SavedForm {
 #[component]
 pub fn ExportForm() -> impl IntoView {
     let runner = expect_context::<ExportRunner>();
-    let saved: SavedForm = storage::load(FORM_KEY).and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
-    let region = RwSignal::new(if saved.region.is_empty() { "us".to_string() } else { saved.region });
+    let saved: SavedForm = storage::load(FORM_KEY)
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default();
+    let region = RwSignal::new(if saved.region.is_empty() {
+        "us".to_string()
+    } else {
+        saved.region
+    });
     let custom_base = RwSignal::new(saved.custom_base);
     let merchant = RwSignal::new(saved.merchant);
     let token = RwSignal::new(String::new());
-    let export_type = RwSignal::new(if saved.export_type.is_empty() { "ORDERS".to_string() } else { saved.export_type });
-    let range = RangeState::new(if saved.preset.is_empty() { "last-30-days" } else { &saved.preset });
+    let export_type = RwSignal::new(if saved.export_type.is_empty() {
+        "ORDERS".to_string()
+    } else {
+        saved.export_type
+    });
+    let range = RangeState::new(if saved.preset.is_empty() {
+        "last-30-days"
+    } else {
+        &saved.preset
+    });
     if !saved.from.is_empty() {
         range.from.set(saved.from);
         range.to.set(saved.to);
@@ -52,7 +66,8 @@ pub fn ExportForm() -> impl IntoView {
                 merchant.set(demo.clover_merchant.clone());
                 region.set("sandbox".to_string());
             }
-            if token.get_untracked().is_empty() && merchant.get_untracked() == demo.clover_merchant {
+            if token.get_untracked().is_empty() && merchant.get_untracked() == demo.clover_merchant
+            {
                 token.set(demo.clover_token);
             }
         }
@@ -86,25 +101,42 @@ pub fn ExportForm() -> impl IntoView {
         let m = merchant.get();
         let m = m.trim();
         if m.is_empty() {
-            Some("Enter the merchant ID (13 letters and digits, from your Clover dashboard).".to_string())
+            Some(
+                "Enter the merchant ID (13 letters and digits, from your Clover dashboard)."
+                    .to_string(),
+            )
         } else if !m.chars().all(|c| c.is_ascii_alphanumeric()) {
             Some("A merchant ID has only letters and digits.".to_string())
         } else {
             None
         }
     });
-    let token_error = Signal::derive(move || token.get().trim().is_empty().then(|| "Enter the API token.".to_string()));
-    let base_error = Signal::derive(move || {
-        (region.get() == "custom" && !is_custom_base(custom_base.get().trim()))
-            .then(|| "Enter the base URL, starting with https:// (or a path such as /api/clover).".to_string())
+    let token_error = Signal::derive(move || {
+        token
+            .get()
+            .trim()
+            .is_empty()
+            .then(|| "Enter the API token.".to_string())
     });
-    let shown = move |e: Signal<Option<String>>| Signal::derive(move || if submitted.get() { e.get() } else { None });
+    let base_error = Signal::derive(move || {
+        (region.get() == "custom" && !is_custom_base(custom_base.get().trim())).then(|| {
+            "Enter the base URL, starting with https:// (or a path such as /api/clover)."
+                .to_string()
+        })
+    });
+    let shown = move |e: Signal<Option<String>>| {
+        Signal::derive(move || if submitted.get() { e.get() } else { None })
+    };
 
     let plan_text = move || match picked.get() {
         Ok(p) => {
             let n = exports_needed(p.resolved.span);
             let days = p.range.days();
-            let partial = if p.resolved.partial { ", up to now" } else { "" };
+            let partial = if p.resolved.partial {
+                ", up to now"
+            } else {
+                ""
+            };
             format!(
                 "{} to {} ({} day{}{partial}, {}): {} export{}{}",
                 p.range.from,
@@ -114,7 +146,11 @@ pub fn ExportForm() -> impl IntoView {
                 p.zone_name,
                 n,
                 if n == 1 { "" } else { "s" },
-                if n > 1 { " of up to 30 days, run one after another." } else { "." }
+                if n > 1 {
+                    " of up to 30 days, run one after another."
+                } else {
+                    "."
+                }
             )
         }
         Err(e) => e,
@@ -123,26 +159,45 @@ pub fn ExportForm() -> impl IntoView {
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         submitted.set(true);
-        let Ok(p) = range.resolve(crate::zone::now_ms()) else { return };
-        if merchant_error.get_untracked().is_some() || token_error.get_untracked().is_some() || base_error.get_untracked().is_some() {
+        let Ok(p) = range.resolve(crate::zone::now_ms()) else {
+            return;
+        };
+        if merchant_error.get_untracked().is_some()
+            || token_error.get_untracked().is_some()
+            || base_error.get_untracked().is_some()
+        {
             return;
         }
         let m = merchant.get_untracked().trim().to_string();
-        let export_type = if export_type.get_untracked() == "PAYMENTS" { ExportType::Payments } else { ExportType::Orders };
+        let export_type = if export_type.get_untracked() == "PAYMENTS" {
+            ExportType::Payments
+        } else {
+            ExportType::Orders
+        };
         let region_key = region.get_untracked();
         let mut request = match Region::from_id(&region_key) {
             Some(r) => NewRequest::for_region(m.clone(), r, export_type, p.resolved.span),
             None => NewRequest {
                 merchant: m.clone(),
-                region: custom_base.get_untracked().trim().trim_end_matches('/').to_string(),
+                region: custom_base
+                    .get_untracked()
+                    .trim()
+                    .trim_end_matches('/')
+                    .to_string(),
                 export_type,
                 span: p.resolved.span,
                 hours: None,
                 label: None,
             },
         };
-        request = request.with_label(RangeLabel { range: p.range, zone: p.zone_name.clone(), partial: p.resolved.partial });
-        runner.vault.set(token_key(&m), token.get_untracked().trim().to_string());
+        request = request.with_label(RangeLabel {
+            range: p.range,
+            zone: p.zone_name.clone(),
+            partial: p.resolved.partial,
+        });
+        runner
+            .vault
+            .set(token_key(&m), token.get_untracked().trim().to_string());
         let now = crate::zone::now_ms();
         let mut result = Ok(0);
         runner.queue.update(|q| {
@@ -152,10 +207,14 @@ pub fn ExportForm() -> impl IntoView {
         match result {
             Ok(_) => {
                 submitted.set(false);
-                runner.announce.set("Export request added. Progress is shown below.".to_string());
+                runner
+                    .announce
+                    .set("Export request added. Progress is shown below.".to_string());
                 runner.tick();
             }
-            Err(e) => runner.announce.set(format!("The request could not be added: {e}.")),
+            Err(e) => runner
+                .announce
+                .set(format!("The request could not be added: {e}.")),
         }
     };
 

@@ -7,7 +7,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use merchant_console_core::export::status::format_duration;
-use merchant_console_core::export::{safe_http_url, ExportJob, ExportRequest, JobId, JobState, OutputFormat, RequestId};
+use merchant_console_core::export::{
+    safe_http_url, ExportJob, ExportRequest, JobId, JobState, OutputFormat, RequestId,
+};
 use merchant_console_core::Millis;
 
 use super::download::{download_all, DownloadProgress};
@@ -20,7 +22,11 @@ use crate::zone::now_ms;
 pub fn JobsList() -> impl IntoView {
     let runner = expect_context::<ExportRunner>();
     // Newest request first.
-    let ids = Memo::new(move |_| runner.queue.with(|q| q.requests().iter().rev().map(|r| r.id).collect::<Vec<_>>()));
+    let ids = Memo::new(move |_| {
+        runner
+            .queue
+            .with(|q| q.requests().iter().rev().map(|r| r.id).collect::<Vec<_>>())
+    });
     view! {
         <section class="mc-jobs" aria-labelledby="mc-jobs-title">
             <h3 id="mc-jobs-title">"Requests"</h3>
@@ -42,9 +48,15 @@ fn RequestCard(id: RequestId) -> impl IntoView {
     let title = move || request.get().map(|r| request_title(&r)).unwrap_or_default();
     let status = move || {
         let now = runner.now.get();
-        runner.queue.with(|q| q.view(id).map(|v| v.status_text(now)).unwrap_or_default())
+        runner
+            .queue
+            .with(|q| q.view(id).map(|v| v.status_text(now)).unwrap_or_default())
     };
-    let percent = move || runner.queue.with(|q| q.view(id).map(|v| v.percent()).unwrap_or(0));
+    let percent = move || {
+        runner
+            .queue
+            .with(|q| q.view(id).map(|v| v.percent()).unwrap_or(0))
+    };
     let timing = move || {
         let now = runner.now.get();
         runner.queue.with(|q| {
@@ -58,16 +70,28 @@ fn RequestCard(id: RequestId) -> impl IntoView {
     };
     let finished = move || request.get().is_some_and(|r| r.is_finished());
     let stopped = Memo::new(move |_| {
-        request.with(|r| r.as_ref().map(|r| r.merchant.clone())).filter(|m| runner.queue.with(|q| q.is_stopped(m)))
+        request
+            .with(|r| r.as_ref().map(|r| r.merchant.clone()))
+            .filter(|m| runner.queue.with(|q| q.is_stopped(m)))
     });
-    let job_ids = Memo::new(move |_| request.with(|r| r.as_ref().map(|r| r.exports.iter().map(|j| j.id).collect::<Vec<_>>()).unwrap_or_default()));
+    let job_ids = Memo::new(move |_| {
+        request.with(|r| {
+            r.as_ref()
+                .map(|r| r.exports.iter().map(|j| j.id).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    });
     let heading_id = format!("mc-request-{id}");
-    let cancel = move |_| runner.queue.update(|q| {
-        let _ = q.cancel_request(id, now_ms());
-    });
-    let remove = move |_| runner.queue.update(|q| {
-        let _ = q.remove_request(id);
-    });
+    let cancel = move |_| {
+        runner.queue.update(|q| {
+            let _ = q.cancel_request(id, now_ms());
+        })
+    };
+    let remove = move |_| {
+        runner.queue.update(|q| {
+            let _ = q.remove_request(id);
+        })
+    };
     view! {
         <article class="mc-card mc-request" aria-labelledby=heading_id.clone()>
             <h4 id=heading_id.clone()>{title}</h4>
@@ -95,7 +119,10 @@ fn RequestCard(id: RequestId) -> impl IntoView {
 fn request_title(r: &ExportRequest) -> String {
     let what = r.export_type.label();
     match &r.label {
-        Some(l) => format!("{what} · {} to {} ({}) · merchant {}", l.range.from, l.range.to, l.zone, r.merchant),
+        Some(l) => format!(
+            "{what} · {} to {} ({}) · merchant {}",
+            l.range.from, l.range.to, l.zone, r.merchant
+        ),
         None => format!("{what} · merchant {}", r.merchant),
     }
 }
@@ -127,36 +154,64 @@ fn TokenPrompt(merchant: String) -> impl IntoView {
 #[component]
 fn ExportRow(request: RequestId, job: JobId) -> impl IntoView {
     let runner = expect_context::<ExportRunner>();
-    let state = Memo::new(move |_| runner.queue.with(|q| q.request(request).and_then(|r| r.export(job)).cloned()));
-    let count = move || runner.queue.with(|q| q.request(request).map(|r| r.exports.len()).unwrap_or(0));
+    let state = Memo::new(move |_| {
+        runner
+            .queue
+            .with(|q| q.request(request).and_then(|r| r.export(job)).cloned())
+    });
+    let count = move || {
+        runner
+            .queue
+            .with(|q| q.request(request).map(|r| r.exports.len()).unwrap_or(0))
+    };
     let label = move || {
-        state.get().map(|j| format!("Export {} of {}: {}", j.index + 1, count(), span_text(&j))).unwrap_or_default()
+        state
+            .get()
+            .map(|j| format!("Export {} of {}: {}", j.index + 1, count(), span_text(&j)))
+            .unwrap_or_default()
     };
     let status = move || {
         let now = runner.now.get();
         state.with(|j| j.as_ref().map(|j| j.status_text(now)).unwrap_or_default())
     };
-    let percent = Signal::derive(move || state.with(|j| j.as_ref().map(|j| j.percent()).unwrap_or(0)));
-    let kind = Memo::new(move |_| state.with(|j| j.as_ref().map(|j| match j.state {
-        JobState::Failed { .. } | JobState::Cancelled => "retry",
-        JobState::Expired { .. } => "again",
-        JobState::Done { .. } => "done",
-        _ => "active",
-    }).unwrap_or("")));
-    let links = Memo::new(move |_| state.with(|j| match j.as_ref().map(|j| &j.state) {
-        Some(JobState::Done { urls, available_until }) => Some((urls.clone(), *available_until, false)),
-        Some(JobState::Expired { urls, available_until }) => Some((urls.clone(), *available_until, true)),
-        _ => None,
-    }));
+    let percent =
+        Signal::derive(move || state.with(|j| j.as_ref().map(|j| j.percent()).unwrap_or(0)));
+    let kind = Memo::new(move |_| {
+        state.with(|j| {
+            j.as_ref()
+                .map(|j| match j.state {
+                    JobState::Failed { .. } | JobState::Cancelled => "retry",
+                    JobState::Expired { .. } => "again",
+                    JobState::Done { .. } => "done",
+                    _ => "active",
+                })
+                .unwrap_or("")
+        })
+    });
+    let links = Memo::new(move |_| {
+        state.with(|j| match j.as_ref().map(|j| &j.state) {
+            Some(JobState::Done {
+                urls,
+                available_until,
+            }) => Some((urls.clone(), *available_until, false)),
+            Some(JobState::Expired {
+                urls,
+                available_until,
+            }) => Some((urls.clone(), *available_until, true)),
+            _ => None,
+        })
+    });
     let retry = move |_| {
         runner.queue.update(|q| {
             let _ = q.retry_export(request, job);
         });
         runner.tick();
     };
-    let cancel = move |_| runner.queue.update(|q| {
-        let _ = q.cancel_export(request, job, now_ms());
-    });
+    let cancel = move |_| {
+        runner.queue.update(|q| {
+            let _ = q.cancel_export(request, job, now_ms());
+        })
+    };
     let stalled = move || state.with(|j| j.as_ref().is_some_and(|j| j.stalled()));
     view! {
         <li class="mc-export" class:mc-failed=move || kind.get() == "retry">
@@ -203,7 +258,10 @@ fn FileLinks(urls: Vec<String>, until: Option<Millis>, expired: bool) -> impl In
         if left <= 0 {
             format!("Expired at {local}.")
         } else if left < 2 * 3_600_000 {
-            format!("Expires at {local} (in {}): download soon.", format_duration(left))
+            format!(
+                "Expires at {local} (in {}): download soon.",
+                format_duration(left)
+            )
         } else {
             format!("Available until {local} (in {}).", format_duration(left))
         }
@@ -227,7 +285,9 @@ fn local_time(ms: Millis) -> String {
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
     let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"long".into());
-    js_sys::Date::new(&(ms as f64).into()).to_locale_string("default", &options).into()
+    js_sys::Date::new(&(ms as f64).into())
+        .to_locale_string("default", &options)
+        .into()
 }
 
 #[component]
@@ -238,7 +298,13 @@ fn DownloadAll(request: RequestId) -> impl IntoView {
     let european = RwSignal::new(false);
     let progress = RwSignal::new(DownloadProgress::default());
     let has_files = Memo::new(move |_| {
-        runner.queue.with(|q| q.request(request).is_some_and(|r| r.exports.iter().any(|j| matches!(&j.state, JobState::Done { urls, .. } if !urls.is_empty()))))
+        runner.queue.with(|q| {
+            q.request(request).is_some_and(|r| {
+                r.exports
+                    .iter()
+                    .any(|j| matches!(&j.state, JobState::Done { urls, .. } if !urls.is_empty()))
+            })
+        })
     });
     let start = move |_| {
         let fmt = match format.get_untracked().as_str() {

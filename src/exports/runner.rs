@@ -36,7 +36,11 @@ pub fn token_key(merchant: &str) -> String {
 impl ExportRunner {
     /// Restores the saved queue (resuming polls, never re-creating an export) and starts
     /// the tick timer, which stops when the owning component is cleaned up.
-    pub fn start(config: RwSignal<Option<RuntimeConfig>>, vault: Vault, announce: RwSignal<String>) -> Self {
+    pub fn start(
+        config: RwSignal<Option<RuntimeConfig>>,
+        vault: Vault,
+        announce: RwSignal<String>,
+    ) -> Self {
         let now = now_ms();
         let seed = (js_sys::Math::random() * u64::MAX as f64) as u64;
         let queue = match storage::load(QUEUE_KEY).map(|json| ExportQueue::from_json(&json, now)) {
@@ -45,7 +49,12 @@ impl ExportRunner {
                 q
             }
             Some(Err(e)) => {
-                web_sys::console::warn_1(&format!("Merchant Console: saved exports could not be read ({e}); starting empty").into());
+                web_sys::console::warn_1(
+                    &format!(
+                        "Merchant Console: saved exports could not be read ({e}); starting empty"
+                    )
+                    .into(),
+                );
                 ExportQueue::new(seed)
             }
             None => ExportQueue::new(seed),
@@ -94,28 +103,46 @@ impl ExportRunner {
 
     async fn perform(self, config: &RuntimeConfig, action: Action) {
         let merchant = action.op.merchant().to_string();
-        let response = match (config.clover_base(action.op.region()), self.vault.get_untracked(&token_key(&merchant))) {
+        let response = match (
+            config.clover_base(action.op.region()),
+            self.vault.get_untracked(&token_key(&merchant)),
+        ) {
             (None, _) => Response::Network {
-                message: format!("No API address is configured for region \"{}\".", action.op.region()),
+                message: format!(
+                    "No API address is configured for region \"{}\".",
+                    action.op.region()
+                ),
             },
             // No token in this tab (after a reload without "remember"): nothing is sent; the
             // queue treats it like a refused token, stops, and the UI asks for one.
             (_, None) => Response::Http {
                 status: 401,
                 retry_after: None,
-                body: r#"{"message":"No API token in this tab. Enter the token to continue."}"#.into(),
+                body: r#"{"message":"No API token in this tab. Enter the token to continue."}"#
+                    .into(),
             },
             (Some(base), Some(token)) => {
                 let url = format!("{base}{}", action.op.path());
-                let method = if action.op.method() == "POST" { Method::POST } else { Method::GET };
+                let method = if action.op.method() == "POST" {
+                    Method::POST
+                } else {
+                    Method::GET
+                };
                 match http::send(method, &url, &Auth::Bearer(token), action.op.body_json()).await {
-                    Ok(r) => Response::Http { status: r.status, retry_after: r.retry_after, body: r.body },
-                    Err(e) => Response::Network { message: network_message(&e.0) },
+                    Ok(r) => Response::Http {
+                        status: r.status,
+                        retry_after: r.retry_after,
+                        body: r.body,
+                    },
+                    Err(e) => Response::Network {
+                        message: network_message(&e.0),
+                    },
                 }
             }
         };
         let mut events = Vec::new();
-        self.queue.update(|q| events = q.on_response(action.op_id, response, now_ms()));
+        self.queue
+            .update(|q| events = q.on_response(action.op_id, response, now_ms()));
         for event in events {
             self.announce_event(&event);
         }
@@ -129,7 +156,10 @@ impl ExportRunner {
             Event::ExportDone { request, export } => self.queue.with_untracked(|q| {
                 let r = q.request(*request);
                 let n = r.map(|r| r.exports.len()).unwrap_or(0);
-                let i = r.and_then(|r| r.export(*export)).map(|e| e.index + 1).unwrap_or(0);
+                let i = r
+                    .and_then(|r| r.export(*export))
+                    .map(|e| e.index + 1)
+                    .unwrap_or(0);
                 format!("Export {i} of {n} is done.")
             }),
             Event::ExportFailed { reason, .. } => format!("An export failed: {reason}"),
@@ -157,5 +187,9 @@ pub fn set_title_badge(on: bool) {
     let document = leptos::prelude::document();
     let hidden = document.hidden();
     let base = "Merchant Console";
-    document.set_title(if on && hidden { "(✓) Merchant Console" } else { base });
+    document.set_title(if on && hidden {
+        "(✓) Merchant Console"
+    } else {
+        base
+    });
 }
