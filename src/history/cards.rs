@@ -1,0 +1,90 @@
+//! Summary cards: the span's headline figures with their change against the previous period.
+
+use merchant_console_core::purchases::{percent_change, Summary};
+use std::fmt::Write as _;
+
+use super::format::{self, esc};
+
+/// Arrow and words, so the direction never depends on colour alone.
+fn change_text(change: Option<f64>) -> (&'static str, &'static str, String) {
+    match change {
+        None => (
+            "none",
+            "–",
+            "No previous-period figure to compare with".to_string(),
+        ),
+        Some(p) if p.abs() < 0.05 => (
+            "flat",
+            "●",
+            "Unchanged from the previous period".to_string(),
+        ),
+        Some(p) if p > 0.0 => (
+            "up",
+            "▲",
+            format!("Up {}% from the previous period", format::one_decimal(p)),
+        ),
+        Some(p) => (
+            "down",
+            "▼",
+            format!(
+                "Down {}% from the previous period",
+                format::one_decimal(p.abs())
+            ),
+        ),
+    }
+}
+
+pub fn cards_markup(s: &Summary) -> String {
+    let (t, p) = (s.totals, s.previous);
+    // (title, value, previous, change, is money); values are minor units or counts.
+    let cards = [
+        ("Revenue", t.revenue, p.revenue, s.revenue_change(), true),
+        (
+            "Purchases",
+            t.purchases as i64,
+            p.purchases as i64,
+            s.purchases_change(),
+            false,
+        ),
+        (
+            "Unique buyers",
+            t.unique_buyers as i64,
+            p.unique_buyers as i64,
+            s.buyers_change(),
+            false,
+        ),
+        (
+            "Average price",
+            t.average_price,
+            p.average_price,
+            s.average_price_change(),
+            true,
+        ),
+        (
+            "Repeat buyers",
+            t.repeat_buyers as i64,
+            p.repeat_buyers as i64,
+            percent_change(t.repeat_buyers as i64, p.repeat_buyers as i64),
+            false,
+        ),
+    ];
+    let show = |v: i64, money: bool| {
+        if money {
+            format::money(v, &s.currency)
+        } else {
+            format::count(v.max(0) as u64)
+        }
+    };
+    let mut out = String::new();
+    for (title, value, previous, change, money) in cards {
+        let (class, arrow, words) = change_text(change);
+        let key = title.to_lowercase().replace(' ', "-");
+        let _ = write!(
+            out,
+            r#"<li class="mc-card mc-stat" data-stat="{key}"><h4 class="mc-stat-title">{title}</h4><p class="mc-stat-value" data-value="{value}">{}</p><p class="mc-stat-change mc-change-{class}"><span aria-hidden="true">{arrow} </span>{words}</p><p class="mc-muted mc-stat-prev">Previous period: {}</p></li>"#,
+            esc(&show(value, money)),
+            esc(&show(previous, money)),
+        );
+    }
+    out
+}

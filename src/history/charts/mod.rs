@@ -1,0 +1,231 @@
+//! Hand-written SVG charts (no chart library: the whole app must stay small).
+//!
+//! Each chart is written as markup text from the core's `Summary` and drawn into a
+//! reactive region (see `super::Region`); buttons inside carry `data-act` and are handled
+//! by one delegated listener on the dashboard. This keeps the wasm small: Leptos views
+//! cost code per element type, text costs almost nothing. Every string from the API goes
+//! through [`format::esc`].
+//!
+//! Shared here: the colour-blind-safe Okabe–Ito palette with a fill pattern per series, so
+//! series differ by more than colour; axis ticks; toggles and data-table twins.
+
+pub mod items;
+pub mod revenue;
+pub mod share;
+
+use std::fmt::Write as _;
+
+use leptos::prelude::document;
+use wasm_bindgen::JsCast;
+
+use super::format::{self, esc};
+
+/// Okabe–Ito colours, darkest first so the largest series reads well on light and dark.
+const PALETTE: [&str; 8] = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999",
+];
+
+/// Marks drawn over each colour (series 0 is plain): stripes, dots, lines, cross-hatch.
+const MARKS: [&str; 8] = [
+    "",
+    r##"<path d="M-1,7 L7,-1 M5,9 L9,5" stroke="#000" stroke-opacity=".45" stroke-width="1.2"/>"##,
+    r##"<circle cx="4" cy="4" r="1.4" fill="#000" fill-opacity=".5"/>"##,
+    r##"<path d="M0,4 L8,4" stroke="#000" stroke-opacity=".45" stroke-width="1.2"/>"##,
+    r##"<path d="M-1,7 L7,-1 M5,9 L9,5 M-1,1 L7,9 M1,-1 L9,7" stroke="#000" stroke-opacity=".45"/>"##,
+    r##"<path d="M4,0 L4,8" stroke="#000" stroke-opacity=".45" stroke-width="1.2"/>"##,
+    r##"<path d="M-1,1 L7,9 M1,-1 L9,7" stroke="#000" stroke-opacity=".45" stroke-width="1.2"/>"##,
+    r##"<rect x="2" y="2" width="3" height="3" fill="#000" fill-opacity=".4"/>"##,
+];
+
+/// SVG fill of series `i`: its colour plus its pattern.
+pub fn fill(i: usize) -> String {
+    format!("url(#mc-hp-{})", i % PALETTE.len())
+}
+
+/// Pattern definitions for the revenue plot, drawn once per dashboard. The plot's viewBox
+/// is stretched about tenfold, so the 8-unit tiles are scaled up to stay about 8 px wide.
+/// HTML keys and bars use the matching CSS classes `mc-s0`..`mc-s7` instead.
+pub fn defs_markup() -> String {
+    let mut s = String::from(
+        r#"<svg class="mc-chart-defs" width="0" height="0" aria-hidden="true" focusable="false"><defs>"#,
+    );
+    for (i, colour) in PALETTE.iter().enumerate() {
+        let _ = write!(
+            s,
+            r#"<pattern id="mc-hp-{i}" patternUnits="userSpaceOnUse" width="8" height="8" patternTransform="scale(10 12)"><rect width="8" height="8" fill="{colour}"/>{}</pattern>"#,
+            MARKS[i]
+        );
+    }
+    s.push_str(
+        r##"<pattern id="mc-hp-partial" patternUnits="userSpaceOnUse" width="8" height="8" patternTransform="scale(10 12)"><rect width="8" height="8" fill="#fff" fill-opacity=".35"/><path d="M-1,7 L7,-1 M5,9 L9,5" stroke="#000" stroke-opacity=".6" stroke-width="1.5"/></pattern></defs></svg>"##,
+    );
+    s
+}
+
+/// A small key square in series `i`'s colour and pattern (CSS class `mc-s<i>`).
+pub fn swatch(i: usize) -> String {
+    format!(
+        r#"<span class="mc-swatch mc-s{}" aria-hidden="true"></span>"#,
+        i % PALETTE.len()
+    )
+}
+
+/// The partial-period hatch as a key square.
+pub const PARTIAL_SWATCH: &str =
+    r#"<span class="mc-swatch mc-s-partial" aria-hidden="true"></span>"#;
+
+/// The dashed previous-period line as a key square.
+pub const PREVIOUS_SWATCH: &str = r#"<span class="mc-swatch mc-s-prev" aria-hidden="true"></span>"#;
+
+/// A round axis maximum at or above `max` and its tick step (about four ticks), both in
+/// the same unit as `max`.
+pub fn nice_scale(max: i64) -> (i64, i64) {
+    let max = max.max(1);
+    let raw = (max + 3) / 4;
+    let mut magnitude = 1_i64;
+    while magnitude.saturating_mul(10) <= raw {
+        magnitude *= 10;
+    }
+    let step = [1, 2, 5, 10]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= raw)
+        .unwrap_or(magnitude * 10);
+    let top = (max + step - 1) / step * step;
+    (top, step)
+}
+
+/// A button handled by the dashboard's delegated click listener: `act` names the action,
+/// `value` its argument; the id lets focus come back after the markup is redrawn.
+pub fn button(
+    id: &str,
+    act: &str,
+    value: &str,
+    pressed: Option<bool>,
+    class: &str,
+    inner: &str,
+) -> String {
+    let pressed = pressed
+        .map(|p| format!(r#" aria-pressed="{p}""#))
+        .unwrap_or_default();
+    format!(
+        r#"<button type="button" class="{class}" id="{id}" data-act="{act}" data-v="{value}"{pressed}>{inner}</button>"#
+    )
+}
+
+/// Two-choice switch: a labelled group of pressed/unpressed buttons.
+pub fn switch(id: &str, act: &str, label: &str, options: [&str; 2], value: usize) -> String {
+    let mut out = format!(r#"<div class="mc-switch" role="group" aria-label="{label}">"#);
+    for (i, text) in options.iter().enumerate() {
+        out.push_str(&button(
+            &format!("{id}-{i}"),
+            act,
+            &i.to_string(),
+            Some(value == i),
+            "mc-switch-option",
+            text,
+        ));
+    }
+    out.push_str("</div>");
+    out
+}
+
+/// "Show as table" toggle for a chart's data-table twin (pressed while the table shows).
+pub fn table_toggle(chart: &str, shown: bool) -> String {
+    button(
+        &format!("mc-{chart}-tt"),
+        "table",
+        chart,
+        Some(shown),
+        "mc-secondary mc-table-toggle",
+        "Show as table",
+    )
+    .replace(
+        "<button ",
+        &format!(r#"<button aria-controls="mc-{chart}-table" "#),
+    )
+}
+
+/// A data table as markup: caption, header cells, then rows whose first cell is a row
+/// header. Cells are escaped here.
+pub fn table_markup(
+    id: &str,
+    caption: &str,
+    head: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> String {
+    let mut s = format!(
+        r#"<div class="mc-table-scroll" id="{id}"><table class="mc-table mc-chart-table"><caption>{}</caption><thead><tr>"#,
+        esc(caption)
+    );
+    for h in head {
+        let _ = write!(s, r#"<th scope="col">{}</th>"#, esc(h));
+    }
+    s.push_str("</tr></thead><tbody>");
+    for row in rows {
+        s.push_str("<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            if i == 0 {
+                let _ = write!(s, r#"<th scope="row">{}</th>"#, esc(cell));
+            } else {
+                let _ = write!(s, r#"<td class="mc-num">{}</td>"#, esc(cell));
+            }
+        }
+        s.push_str("</tr>");
+    }
+    s.push_str("</tbody></table></div>");
+    s
+}
+
+/// The `attr` value of the event target or its nearest ancestor that has one (delegated
+/// events on markup written as text), with that element's id.
+pub fn data_of(target: Option<web_sys::EventTarget>, attr: &str) -> Option<(String, String)> {
+    let el = target?.dyn_into::<web_sys::Element>().ok()?;
+    let el = el.closest(&format!("[{attr}]")).ok()??;
+    Some((el.get_attribute(attr)?, el.id()))
+}
+
+/// Focuses the element with this id (HTML or SVG), if present.
+pub fn focus_id(id: &str) {
+    let Some(el) = document().get_element_by_id(id) else {
+        return;
+    };
+    if let Ok(focus) = js_sys::Reflect::get(&el, &"focus".into()) {
+        if let Some(f) = focus.dyn_ref::<js_sys::Function>() {
+            let _ = f.call0(&el);
+        }
+    }
+}
+
+/// Focuses an element once the markup it lives in has been redrawn, so a keyboard user
+/// keeps their place after pressing a button inside redrawn markup.
+pub fn refocus(id: String) {
+    if !id.is_empty() {
+        gloo_timers::callback::Timeout::new(0, move || focus_id(&id)).forget();
+    }
+}
+
+/// An item's name, linked to its page when the URL is a plain http(s) one.
+pub fn linked(name: &str, url: &str) -> String {
+    match merchant_console_core::export::safe_http_url(url) {
+        Some(u) => format!(
+            r#"<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>"#,
+            esc(u),
+            esc(name)
+        ),
+        None => esc(name),
+    }
+}
+
+/// A figure's caption: its one-sentence summary.
+pub fn caption(text: &str) -> String {
+    format!(
+        r#"<figcaption class="mc-chart-summary">{}</figcaption>"#,
+        esc(text)
+    )
+}
+
+/// `format::money` for markup.
+pub fn money(cents: i64, currency: &str) -> String {
+    esc(&format::money(cents, currency))
+}

@@ -1,0 +1,343 @@
+//! Fetching a span month by month through the core's `FetchPlan`: at most two requests at
+//! a time, results merged in order, a failed month retried alone.
+//!
+//! The state lives in reference-counted signals kept for the app's lifetime, so a fetch
+//! goes on (and its result stays) while the person looks at the Exports section.
+
+use std::sync::Arc;
+
+use gloo_net::http::Method;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use merchant_console_core::purchases::{
+    error_from_status, parse_response, Chunk, ChunkStatus, Decoded, FetchPlan, LocalSpan, Purchase,
+    DEFAULT_MAX_IN_FLIGHT,
+};
+use merchant_console_core::range::DateRange;
+use merchant_console_core::Millis;
+
+use super::format;
+use crate::http::{self, Auth};
+use crate::ui::ProgressBar;
+
+/// Everything one fetch needs, fixed when the person presses "Fetch".
+#[derive(Clone)]
+pub struct Request {
+    /// API base without trailing slash (`https://api.laterpay.net`, `/laterpay/eu`).
+    pub base: String,
+    pub auth: Auth,
+    /// The period the person asked for; its previous period is fetched too.
+    pub span: LocalSpan,
+    pub range: DateRange,
+    pub zone_name: String,
+    /// Currency of every price (from the region).
+    pub currency: String,
+}
+
+/// A finished fetch: the purchases of the span and of the period before it.
+pub struct Loaded {
+    pub request: Arc<Request>,
+    /// Purchases inside the span, in time order of the chunks.
+    pub current: Vec<Purchase>,
+    /// Purchases of the previous period of equal length (for comparisons).
+    pub previous: Vec<Purchase>,
+    /// When the fetch finished (to mark periods still in progress as partial).
+    pub now: Millis,
+    /// Records the decoder could not read.
+    pub skipped: usize,
+    pub skip_reason: Option<String>,
+}
+
+/// Why a chunk failed, and whether the same error would repeat for every other chunk.
+struct ChunkError {
+    message: String,
+    /// Stop starting further chunks (credentials, request shape or no response at all).
+    halts: bool,
+}
+
+/// The fetch state, shared by every view of the section.
+#[derive(Clone)]
+pub struct Store {
+    generation: ArcRwSignal<u64>,
+    request: ArcRwSignal<Option<Arc<Request>>>,
+    plan: ArcRwSignal<FetchPlan>,
+    /// Set when an error stopped the fetch early; cleared by a retry.
+    halted: ArcRwSignal<bool>,
+    result: ArcRwSignal<Option<Arc<Loaded>>>,
+}
+
+thread_local! {
+    static STORE: Store = Store {
+        generation: ArcRwSignal::new(0),
+        request: ArcRwSignal::new(None),
+        plan: ArcRwSignal::new(FetchPlan::default()),
+        halted: ArcRwSignal::new(false),
+        result: ArcRwSignal::new(None),
+    };
+}
+
+/// Copyable handles on the [`Store`] for one mounted view.
+#[derive(Clone, Copy)]
+pub struct Loader {
+    pub plan: RwSignal<FetchPlan>,
+    pub halted: RwSignal<bool>,
+    pub result: RwSignal<Option<Arc<Loaded>>>,
+}
+
+impl Loader {
+    pub fn new() -> Self {
+        let s = Store::get();
+        Loader {
+            plan: RwSignal::from(s.plan),
+            halted: RwSignal::from(s.halted),
+            result: RwSignal::from(s.result),
+        }
+    }
+
+    /// Starts a new fetch; answers of an earlier one still under way are ignored.
+    pub fn start(&self, request: Request) {
+        Store::get().start(request);
+    }
+
+    /// Puts the failed (and not yet started) chunks back in the queue, keeping the rest.
+    pub fn retry_failed(&self) {
+        Store::get().retry();
+    }
+}
+
+impl Store {
+    fn get() -> Store {
+        STORE.with(Clone::clone)
+    }
+
+    fn start(&self, request: Request) {
+        let plan = FetchPlan::for_span(&request.span.with_previous());
+        self.generation.update(|g| *g += 1);
+        self.request.set(Some(Arc::new(request)));
+        self.plan.set(plan);
+        self.halted.set(false);
+        self.result.set(None);
+        self.pump();
+    }
+
+    fn retry(&self) {
+        self.halted.set(false);
+        self.plan.update(|p| {
+            p.retry_failed();
+        });
+        self.pump();
+    }
+
+    /// Starts chunks until two are in flight; finishes the fetch when every chunk is done.
+    fn pump(&self) {
+        let Some(request) = self.request.get_untracked() else {
+            return;
+        };
+        if self.plan.with_untracked(|p| p.chunks().is_empty()) {
+            return; // finished already (the plan was emptied into the result)
+        }
+        if self.plan.with_untracked(FetchPlan::is_complete) {
+            self.finish(&request);
+            return;
+        }
+        if self.halted.get_untracked() {
+            return;
+        }
+        let generation = self.generation.get_untracked();
+        loop {
+            let mut next = None;
+            self.plan
+                .update(|p| next = p.start_next(DEFAULT_MAX_IN_FLIGHT));
+            let Some(index) = next else { break };
+            let chunk = self.plan.with_untracked(|p| p.chunks()[index]);
+            let store = self.clone();
+            let request = request.clone();
+            spawn_local(async move {
+                let outcome = fetch_chunk(&request, chunk).await;
+                if store.generation.get_untracked() != generation {
+                    return; // a newer fetch replaced this one
+                }
+                match outcome {
+                    Ok(decoded) => store.plan.update(|p| {
+                        p.mark_done(index, decoded);
+                    }),
+                    Err(e) => {
+                        if e.halts {
+                            store.halted.set(true);
+                        }
+                        store.plan.update(|p| {
+                            p.mark_failed(index, e.message);
+                        });
+                    }
+                }
+                store.pump();
+            });
+        }
+    }
+
+    /// Moves the purchases out of the plan and keeps those of the span and its previous
+    /// period (a zone off UTC fetches an extra UTC day at each end).
+    fn finish(&self, request: &Arc<Request>) {
+        let plan = self.plan.try_update(std::mem::take).unwrap_or_default();
+        let skipped = plan.skipped();
+        let skip_reason = plan.first_skip_reason().map(str::to_string);
+        let span = &request.span;
+        let previous_span = span.previous();
+        let mut current = Vec::new();
+        let mut previous = Vec::new();
+        for p in plan.into_purchases() {
+            if span.contains(p.purchase_time) {
+                current.push(p);
+            } else if previous_span.contains(p.purchase_time) {
+                previous.push(p);
+            }
+        }
+        self.result.set(Some(Arc::new(Loaded {
+            request: request.clone(),
+            current,
+            previous,
+            now: crate::zone::now_ms(),
+            skipped,
+            skip_reason,
+        })));
+    }
+}
+
+/// One `GET /merchant/purchase-history` for a chunk, decoded.
+async fn fetch_chunk(request: &Request, chunk: Chunk) -> Result<Decoded, ChunkError> {
+    let url = format!(
+        "{}/merchant/purchase-history?{}",
+        request.base,
+        chunk.query()
+    );
+    match http::send(Method::GET, &url, &request.auth, None).await {
+        Ok(r) if (200..300).contains(&r.status) => {
+            parse_response(&r.body).map_err(|e| ChunkError {
+                message: e.to_string(),
+                halts: false,
+            })
+        }
+        Ok(r) => Err(ChunkError {
+            message: error_from_status(r.status, &r.body).to_string(),
+            halts: matches!(r.status, 400 | 401 | 403 | 404),
+        }),
+        Err(e) => Err(ChunkError {
+            message: format!(
+                "No response from {}. The host may not allow calls from this page (CORS) or may be \
+                 unreachable; use a proxy that adds the credentials on its side and tick \
+                 \"Credentials held by a proxy\". ({})",
+                host_of(&request.base),
+                e.0
+            ),
+            halts: true,
+        }),
+    }
+}
+
+fn host_of(base: &str) -> String {
+    if base.starts_with('/') {
+        "this page's server".to_string()
+    } else {
+        base.split("://")
+            .nth(1)
+            .unwrap_or(base)
+            .split('/')
+            .next()
+            .unwrap_or(base)
+            .to_string()
+    }
+}
+
+/// Progress while fetching, and failures with a retry button.
+#[component]
+pub fn FetchStatus(loader: Loader) -> impl IntoView {
+    // (total, done, in flight, failed)
+    let counts = Memo::new(move |_| {
+        loader
+            .plan
+            .with(|p| (p.chunks().len(), p.done(), p.in_flight(), p.failed()))
+    });
+    let running = move || {
+        let (total, done, in_flight, failed) = counts.get();
+        in_flight > 0 || (total > done + in_flight + failed && !loader.halted.get())
+    };
+    let percent = Signal::derive(move || {
+        let (total, done, ..) = counts.get();
+        (done * 100).checked_div(total).unwrap_or(0) as u8
+    });
+    let progress_text = move || {
+        let (total, done, in_flight, failed) = counts.get();
+        let mut text = format!(
+            "Loading purchases: {done} of {total} part{} done (month by month, {in_flight} running)",
+            if total == 1 { "" } else { "s" }
+        );
+        if failed > 0 {
+            text.push_str(&format!(", {failed} failed"));
+        }
+        text.push('.');
+        text
+    };
+    let stopped = move || {
+        let (total, done, in_flight, _) = counts.get();
+        in_flight == 0 && done < total && !running()
+    };
+    // Unique failure messages, each with the months it hit.
+    let failures = move || {
+        loader.plan.with(|p| {
+            let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+            for (chunk, status) in p.chunks().iter().zip(p.statuses()) {
+                if let ChunkStatus::Failed(message) = status {
+                    let part = format!("{} to {}", chunk.from_date(), chunk.to_date());
+                    match groups.iter_mut().find(|(m, _)| m == message) {
+                        Some((_, parts)) => parts.push(part),
+                        None => groups.push((message, vec![part])),
+                    }
+                }
+            }
+            if groups.is_empty() {
+                return String::new();
+            }
+            let (total, failed) = (p.chunks().len(), p.failed());
+            let mut out = format!(
+                r#"<p class="mc-history-error-title">{failed} of {total} part{} could not be loaded; the parts already loaded are kept.</p><ul>"#,
+                if total == 1 { "" } else { "s" }
+            );
+            for (message, parts) in groups {
+                out.push_str(&format!(
+                    r#"<li><span class="mc-history-error-message">{}</span> <span class="mc-muted">({})</span></li>"#,
+                    format::esc(message),
+                    parts.join(", ")
+                ));
+            }
+            out.push_str("</ul>");
+            out
+        })
+    };
+    let skipped = move || {
+        loader.result.with(|r| match r {
+            Some(r) if r.skipped > 0 => format::esc(&format!(
+                "{} could not be read and {} left out{}",
+                format::plural(r.skipped as u64, "record", "records"),
+                if r.skipped == 1 { "was" } else { "were" },
+                r.skip_reason
+                    .as_ref()
+                    .map(|s| format!(" (for example: {s})"))
+                    .unwrap_or_default()
+            )),
+            _ => String::new(),
+        })
+    };
+    view! {
+        <div class="mc-card mc-history-progress" role="status" hidden=move || !running()>
+            <p inner_html=progress_text></p>
+            <ProgressBar label="Purchases loaded" percent />
+        </div>
+        <div class="mc-alert mc-history-error" role="alert" hidden=move || loader.plan.with(|p| p.failed() == 0)>
+            <div inner_html=failures></div>
+            <button type="button" class="mc-secondary" hidden=move || !stopped() on:click=move |_| loader.retry_failed()>
+                "Retry failed part"
+            </button>
+        </div>
+        <p class="mc-warn" role="status" inner_html=skipped></p>
+    }
+}

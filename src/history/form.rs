@@ -1,0 +1,289 @@
+//! The purchase-history form: region, credentials (or a proxy), range; validated inline.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use merchant_console_core::purchases::{FetchPlan, LocalSpan};
+
+use super::fetch::{Loader, Request};
+use super::format::esc;
+use crate::config::{is_custom_base, RuntimeConfig, LATERPAY_REGIONS};
+use crate::credentials::{SecretInput, Vault};
+use crate::http::Auth;
+use crate::range_picker::{RangePicker, RangeState};
+use crate::storage;
+use crate::zone::{now_ms, zone_by_name};
+
+const FORM_KEY: &str = "history-form";
+
+/// Currencies offered for a custom base URL (LaterPay's own regions fix it).
+const CUSTOM_CURRENCIES: [&str; 4] = ["EUR", "USD", "GBP", "CHF"];
+
+/// The non-secret fields, restored after a reload.
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+#[serde(default)]
+struct SavedForm {
+    region: String,
+    custom_base: String,
+    currency: String,
+    merchant: String,
+    proxy: bool,
+    preset: String,
+    from: String,
+    to: String,
+    zone: String,
+}
+
+/// Vault key of a merchant's API key.
+fn key_name(merchant: &str) -> String {
+    format!("laterpay:{merchant}")
+}
+
+/// The currency of a region id: LaterPay prices are minor units of the region's currency.
+fn region_currency(region: &str) -> Option<&'static str> {
+    if region.starts_with("eu") {
+        Some("EUR")
+    } else if region.starts_with("us") {
+        Some("USD")
+    } else {
+        None
+    }
+}
+
+#[component]
+pub fn HistoryForm(loader: Loader) -> impl IntoView {
+    let vault = expect_context::<Vault>();
+    let config = expect_context::<RwSignal<Option<RuntimeConfig>>>();
+    let saved: SavedForm = storage::load(FORM_KEY)
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default();
+    let region = RwSignal::new(if saved.region.is_empty() {
+        "eu".to_string()
+    } else {
+        saved.region
+    });
+    let custom_base = RwSignal::new(saved.custom_base);
+    let currency = RwSignal::new(if saved.currency.is_empty() {
+        "EUR".to_string()
+    } else {
+        saved.currency
+    });
+    let merchant = RwSignal::new(saved.merchant);
+    let key = RwSignal::new(String::new());
+    let proxy = RwSignal::new(saved.proxy);
+    let range = RangeState::new(if saved.preset.is_empty() {
+        "last-30-days"
+    } else {
+        &saved.preset
+    });
+    if !saved.from.is_empty() {
+        range.from.set(saved.from);
+        range.to.set(saved.to);
+    }
+    if !saved.zone.is_empty() {
+        range.zone.set(saved.zone);
+    }
+    let submitted = RwSignal::new(false);
+
+    // A sandbox's demo block prefills merchant and key (as the Exports form does for Clover).
+    Effect::new(move |_| {
+        if let Some(demo) = config.get().and_then(|c| c.demo) {
+            if merchant.get_untracked().is_empty() && !demo.laterpay_merchant.is_empty() {
+                merchant.set(demo.laterpay_merchant.clone());
+                region.set("eu-sandbox".to_string());
+            }
+            if key.get_untracked().is_empty() && merchant.get_untracked() == demo.laterpay_merchant
+            {
+                key.set(demo.laterpay_key);
+            }
+        }
+    });
+    // The key of a merchant used earlier in this tab (or remembered on this device).
+    Effect::new(move |_| {
+        let m = merchant.get();
+        if key.get_untracked().is_empty() {
+            if let Some(k) = vault.get(&key_name(m.trim())) {
+                key.set(k);
+            }
+        }
+    });
+    Effect::new(move |_| {
+        let form = SavedForm {
+            region: region.get(),
+            custom_base: custom_base.get(),
+            currency: currency.get(),
+            merchant: merchant.get(),
+            proxy: proxy.get(),
+            preset: range.preset.get(),
+            from: range.from.get(),
+            to: range.to.get(),
+            zone: range.zone.get(),
+        };
+        if let Ok(json) = serde_json::to_string(&form) {
+            storage::save(FORM_KEY, &json);
+        }
+    });
+
+    let picked = Memo::new(move |_| range.resolve(now_ms() / 60_000 * 60_000));
+    let merchant_error = Signal::derive(move || {
+        (!proxy.get() && merchant.get().trim().is_empty())
+            .then(|| "Enter the merchant ID (the Basic-auth user name).".to_string())
+    });
+    let key_error = Signal::derive(move || {
+        (!proxy.get() && key.get().trim().is_empty()).then(|| "Enter the API key.".to_string())
+    });
+    let base_error = Signal::derive(move || {
+        (region.get() == "custom" && !is_custom_base(custom_base.get().trim())).then(|| {
+            "Enter the base URL, starting with https:// (or a path such as /api/laterpay)."
+                .to_string()
+        })
+    });
+    let shown = move |e: Signal<Option<String>>| {
+        Signal::derive(move || if submitted.get() { e.get() } else { None })
+    };
+    let effective_currency = move || {
+        region_currency(&region.get())
+            .map(str::to_string)
+            .unwrap_or_else(|| currency.get())
+    };
+
+    let plan_text = move || match picked.get() {
+        Ok(p) => {
+            let (tz, _) = zone_by_name(&p.zone_name);
+            let span = LocalSpan::new(p.range.from, p.range.to, tz);
+            let prev = span.previous();
+            let requests = FetchPlan::for_span(&span.with_previous()).chunks().len();
+            let days = span.days();
+            format!(
+                "{} to {} ({} day{}{}, {}, {}), compared with {} to {}: {} request{}, month by month.",
+                p.range.from,
+                p.range.to,
+                days,
+                if days == 1 { "" } else { "s" },
+                if p.resolved.partial { ", up to now" } else { "" },
+                p.zone_name,
+                effective_currency(),
+                prev.from,
+                prev.to,
+                requests,
+                if requests == 1 { "" } else { "s" },
+            )
+        }
+        Err(e) => e,
+    };
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        let Ok(p) = range.resolve(now_ms()) else {
+            return;
+        };
+        if merchant_error.get_untracked().is_some()
+            || key_error.get_untracked().is_some()
+            || base_error.get_untracked().is_some()
+        {
+            return;
+        }
+        let Some(cfg) = config.get_untracked() else {
+            return;
+        };
+        let region_key = region.get_untracked();
+        let base_key = if region_key == "custom" {
+            custom_base.get_untracked().trim().to_string()
+        } else {
+            region_key.clone()
+        };
+        let Some(base) = cfg.laterpay_base(&base_key) else {
+            return;
+        };
+        let m = merchant.get_untracked().trim().to_string();
+        let auth = if proxy.get_untracked() {
+            Auth::Proxy
+        } else {
+            let k = key.get_untracked().trim().to_string();
+            vault.set(key_name(&m), k.clone());
+            Auth::Basic {
+                user: m,
+                password: k,
+            }
+        };
+        let (tz, _) = zone_by_name(&p.zone_name);
+        submitted.set(false);
+        loader.start(Request {
+            base,
+            auth,
+            span: LocalSpan::new(p.range.from, p.range.to, tz),
+            range: p.range,
+            zone_name: p.zone_name,
+            currency: effective_currency(),
+        });
+    };
+
+    let busy = move || loader.plan.with(|p| p.in_flight() > 0);
+
+    view! {
+        <form class="mc-card mc-form" on:submit=on_submit novalidate=true aria-labelledby="mc-history-form-title">
+            <h3 id="mc-history-form-title">"Load purchases"</h3>
+            <div class="mc-grid">
+                <div class="mc-field">
+                    <label for="mc-history-region">"Region"</label>
+                    <select id="mc-history-region" prop:value=move || region.get()
+                        on:change=move |ev| region.set(event_target_value(&ev))>
+                        {LATERPAY_REGIONS.iter().map(|(id, label, _)| view! { <option value=*id>{*label}</option> }).collect_view()}
+                        <option value="custom">"Custom base URL"</option>
+                    </select>
+                </div>
+                <div class="mc-contents" hidden=move || region.get() != "custom">
+                    <div class="mc-field">
+                        <label for="mc-history-base">"Base URL"</label>
+                        <input id="mc-history-base" type="url" placeholder="https://portal.example.com/laterpay"
+                            prop:value=move || custom_base.get() on:input=move |ev| custom_base.set(event_target_value(&ev))
+                            aria-invalid=move || shown(base_error).get().is_some().to_string() aria-describedby="mc-history-base-error" />
+                        <p class="mc-error" id="mc-history-base-error" inner_html=move || shown(base_error).get().unwrap_or_default()></p>
+                    </div>
+                    <div class="mc-field">
+                        <label for="mc-history-currency">"Currency of the prices"</label>
+                        <select id="mc-history-currency" prop:value=move || currency.get()
+                            on:change=move |ev| currency.set(event_target_value(&ev))>
+                            {CUSTOM_CURRENCIES.iter().map(|c| view! { <option value=*c>{*c}</option> }).collect_view()}
+                        </select>
+                    </div>
+                </div>
+                <div class="mc-field">
+                    <label for="mc-history-merchant">"Merchant ID"</label>
+                    <input id="mc-history-merchant" type="text" autocomplete="off" spellcheck="false"
+                        prop:value=move || merchant.get() on:input=move |ev| merchant.set(event_target_value(&ev))
+                        aria-invalid=move || shown(merchant_error).get().is_some().to_string() aria-describedby="mc-history-merchant-error" />
+                    <p class="mc-error" id="mc-history-merchant-error" inner_html=move || shown(merchant_error).get().unwrap_or_default()></p>
+                </div>
+                <div class="mc-contents" hidden=move || proxy.get()>
+                    <SecretInput id="mc-history-key" label="API key" value=key error=shown(key_error) />
+                </div>
+                <RangePicker state=range id_prefix="mc-history" />
+            </div>
+            <div class="mc-row">
+                <label class="mc-check">
+                    <input type="checkbox" prop:checked=move || proxy.get()
+                        on:change=move |ev| proxy.set(event_target_checked(&ev)) />
+                    " Credentials held by a proxy (send no Authorization header)"
+                </label>
+            </div>
+            <p class="mc-plan" role="status" aria-live="polite" inner_html=move || esc(&plan_text())></p>
+            <div class="mc-row">
+                <label class="mc-check">
+                    <input type="checkbox" prop:checked=move || vault.is_remembered()
+                        on:change=move |ev| vault.set_remembered(event_target_checked(&ev)) />
+                    " Remember credentials on this device"
+                </label>
+                <button type="button" class="mc-secondary" hidden=move || !vault.is_remembered()
+                    on:click=move |_| { vault.forget_all(); key.set(String::new()); }>
+                    "Forget saved credentials"
+                </button>
+            </div>
+            <p class="mc-hint">
+                "The API key stays in this tab's memory unless you tick \"remember\". Anyone who can read this page can use a key typed here: a portal should rather proxy the call and add the key on its server."
+            </p>
+            <button type="submit" class="mc-primary" disabled=move || picked.get().is_err() || config.with(Option::is_none) || busy()
+                inner_html=move || if busy() { "Fetching…" } else { "Fetch purchases" }></button>
+        </form>
+    }
+}

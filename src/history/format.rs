@@ -1,0 +1,206 @@
+//! Display formatting for the purchase history: money and numbers through the browser's
+//! `Intl` (so separators and symbols follow the viewer's locale), dates as ISO text.
+//! Nothing here computes figures; it only turns them into text.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use merchant_console_core::purchases::{format_cents, BucketSize};
+use merchant_console_core::Millis;
+use wasm_bindgen::JsValue;
+
+thread_local! {
+    /// `Intl` formatters are costly to build; one per (kind, currency) is kept.
+    static FORMATTERS: RefCell<HashMap<String, js_sys::Function>> = RefCell::new(HashMap::new());
+}
+
+fn options(pairs: &[(&str, JsValue)]) -> js_sys::Object {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o
+}
+
+/// The bound `format` function of an `Intl.NumberFormat` with these options (cached).
+fn number_format(key: &str, make: impl FnOnce() -> js_sys::Object) -> js_sys::Function {
+    FORMATTERS.with(|f| {
+        f.borrow_mut()
+            .entry(key.to_string())
+            .or_insert_with(|| {
+                js_sys::Intl::NumberFormat::new(&js_sys::Array::new(), &make()).format()
+            })
+            .clone()
+    })
+}
+
+fn call(f: &js_sys::Function, value: JsValue) -> String {
+    f.call1(&JsValue::UNDEFINED, &value)
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// Minor units as currency text, exact: the decimal is passed to `Intl` as a string
+/// (`"1234.56"`), so no floating point rounding touches the amount.
+pub fn money(cents: i64, currency: &str) -> String {
+    let f = number_format(&format!("money:{currency}"), || {
+        options(&[("style", "currency".into()), ("currency", currency.into())])
+    });
+    let text = call(&f, JsValue::from_str(&format_cents(cents, false)));
+    if text.is_empty() {
+        format!("{} {currency}", format_cents(cents, false))
+    } else {
+        text
+    }
+}
+
+/// Whole currency units, for axis ticks (`€1,200`).
+pub fn money_whole(cents: i64, currency: &str) -> String {
+    if cents % 100 != 0 {
+        return money(cents, currency);
+    }
+    let f = number_format(&format!("money0:{currency}"), || {
+        options(&[
+            ("style", "currency".into()),
+            ("currency", currency.into()),
+            ("minimumFractionDigits", 0.into()),
+            ("maximumFractionDigits", 0.into()),
+        ])
+    });
+    call(&f, JsValue::from_str(&(cents / 100).to_string()))
+}
+
+/// A count with the locale's grouping (`12,345`).
+pub fn count(n: u64) -> String {
+    let f = number_format("count", || options(&[("maximumFractionDigits", 0.into())]));
+    let text = call(&f, JsValue::from_str(&n.to_string()));
+    if text.is_empty() {
+        n.to_string()
+    } else {
+        text
+    }
+}
+
+/// A share in 0..=1 as a percentage with one decimal (`62.5%`).
+pub fn percent(fraction: f64) -> String {
+    format!("{}%", one_decimal(fraction * 100.0))
+}
+
+/// A number with one decimal, without pulling in float formatting (`12.3`, `-0.5`).
+pub fn one_decimal(v: f64) -> String {
+    let tenths = (v * 10.0).round() as i64;
+    let sign = if tenths < 0 { "-" } else { "" };
+    format!(
+        "{sign}{}.{}",
+        tenths.unsigned_abs() / 10,
+        tenths.unsigned_abs() % 10
+    )
+}
+
+/// `num / den` as a CSS percentage with two decimals (`12.34%`), integer math only.
+pub fn css_pct(num: i64, den: i64) -> String {
+    let bp = if den == 0 {
+        0
+    } else {
+        (i128::from(num) * 10_000 / i128::from(den)) as i64
+    };
+    format!("{}.{:02}%", bp / 100, bp % 100)
+}
+
+/// `YYYY-MM-DD`.
+pub fn ymd(date: Date) -> String {
+    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
+}
+
+/// A bucket's name in words and ISO dates: `2026-03-05`, `Week of 2026-03-02`, `2026-03`.
+pub fn bucket_name(label: Date, size: BucketSize) -> String {
+    match size {
+        BucketSize::Day => ymd(label),
+        BucketSize::Week => format!("Week of {}", ymd(label)),
+        BucketSize::Month => format!("{:04}-{:02}", label.year(), label.month()),
+    }
+}
+
+/// A short axis label for a bucket, in the viewer's locale (`Mar 5`, `Mar 2026`).
+pub fn axis_date(label: Date, size: BucketSize) -> String {
+    let key = match size {
+        BucketSize::Month => "date:month",
+        _ => "date:day",
+    };
+    let f = FORMATTERS.with(|f| {
+        f.borrow_mut()
+            .entry(key.to_string())
+            .or_insert_with(|| {
+                let o = match size {
+                    BucketSize::Month => options(&[
+                        ("timeZone", "UTC".into()),
+                        ("month", "short".into()),
+                        ("year", "numeric".into()),
+                    ]),
+                    _ => options(&[
+                        ("timeZone", "UTC".into()),
+                        ("month", "short".into()),
+                        ("day", "numeric".into()),
+                    ]),
+                };
+                js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &o).format()
+            })
+            .clone()
+    });
+    // The civil date at UTC midnight, printed in UTC: the label never shifts a day.
+    let ms = js_sys::Date::utc(f64::from(label.year()), f64::from(label.month() - 1))
+        + f64::from(label.day() - 1) * 86_400_000.0;
+    let text = call(&f, js_sys::Date::new(&JsValue::from_f64(ms)).into());
+    if text.is_empty() {
+        bucket_name(label, size)
+    } else {
+        text
+    }
+}
+
+/// An instant as `YYYY-MM-DD HH:MM` in `zone` (the zone is named in the column header).
+pub fn instant(ms: Millis, zone: &TimeZone) -> String {
+    let Ok(ts) = Timestamp::from_millisecond(ms) else {
+        return String::new();
+    };
+    let dt = zone.to_datetime(ts);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        dt.year(),
+        dt.month(),
+        dt.day(),
+        dt.hour(),
+        dt.minute()
+    )
+}
+
+/// Optional instant; empty text for `None`.
+pub fn instant_opt(ms: Option<Millis>, zone: &TimeZone) -> String {
+    ms.map(|ms| instant(ms, zone)).unwrap_or_default()
+}
+
+/// "1 purchase" / "3 purchases".
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
+/// Text made safe for HTML element content and attribute values (API strings such as
+/// titles and URLs are untrusted).
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
