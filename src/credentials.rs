@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 
+use crate::config::{DemoCredentials, RuntimeConfig};
 use crate::storage;
 
 /// Secrets by key (`clover:<merchant>`, `laterpay:<merchant>`), in memory.
@@ -25,10 +26,6 @@ impl Vault {
             remembered: RwSignal::new(remembered.is_some()),
             secrets: RwSignal::new(remembered.unwrap_or_default()),
         }
-    }
-
-    pub fn get(&self, key: &str) -> Option<String> {
-        self.secrets.with(|s| s.get(key).cloned())
     }
 
     pub fn get_untracked(&self, key: &str) -> Option<String> {
@@ -69,6 +66,49 @@ impl Vault {
             storage::remove(REMEMBERED_KEY);
         }
     }
+}
+
+/// Fills an empty secret field with the vault's secret for the merchant typed, whenever
+/// the merchant field changes (a merchant used earlier in this tab, or remembered).
+pub fn fill_from_vault(
+    vault: Vault,
+    merchant: RwSignal<String>,
+    secret: RwSignal<String>,
+    key_of: fn(&str) -> String,
+) {
+    Effect::new(move |_| {
+        let m = merchant.get();
+        if secret.get_untracked().is_empty() {
+            if let Some(s) = vault.get_untracked(&key_of(m.trim())) {
+                secret.set(s);
+            }
+        }
+    });
+}
+
+/// Prefills an empty form from a sandbox's demo block in `config.json`: merchant, region
+/// and, while the merchant is the demo one, its secret. `pick` selects (merchant, secret).
+pub fn prefill_from_demo(
+    config: RwSignal<Option<RuntimeConfig>>,
+    merchant: RwSignal<String>,
+    secret: RwSignal<String>,
+    region: RwSignal<String>,
+    demo_region: &'static str,
+    pick: fn(&DemoCredentials) -> (&str, &str),
+) {
+    Effect::new(move |_| {
+        let Some(demo) = config.get().and_then(|c| c.demo) else {
+            return;
+        };
+        let (demo_merchant, demo_secret) = pick(&demo);
+        if merchant.get_untracked().is_empty() && !demo_merchant.is_empty() {
+            merchant.set(demo_merchant.to_string());
+            region.set(demo_region.to_string());
+        }
+        if secret.get_untracked().is_empty() && merchant.get_untracked() == demo_merchant {
+            secret.set(demo_secret.to_string());
+        }
+    });
 }
 
 /// A masked secret input with a show/hide toggle.

@@ -14,6 +14,16 @@ pub struct RangeState {
     pub zone: RwSignal<String>,
 }
 
+/// The picker's fields as a form saves them (flattened into the form's JSON).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct SavedRange {
+    pub preset: String,
+    pub from: String,
+    pub to: String,
+    pub zone: String,
+}
+
 /// A resolved choice: the local dates, the instant span and the zone's name.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PickedRange {
@@ -29,6 +39,32 @@ impl RangeState {
             from: RwSignal::new(String::new()),
             to: RwSignal::new(String::new()),
             zone: RwSignal::new("UTC".to_string()),
+        }
+    }
+
+    /// Restores saved fields; an empty preset means `default_preset`, an empty zone UTC.
+    pub fn restore(saved: SavedRange, default_preset: &str) -> Self {
+        let preset = if saved.preset.is_empty() {
+            default_preset
+        } else {
+            &saved.preset
+        };
+        let state = Self::new(preset);
+        state.from.set(saved.from);
+        state.to.set(saved.to);
+        if !saved.zone.is_empty() {
+            state.zone.set(saved.zone);
+        }
+        state
+    }
+
+    /// The current fields (tracked, so an effect that saves them re-runs on change).
+    pub fn saved(&self) -> SavedRange {
+        SavedRange {
+            preset: self.preset.get(),
+            from: self.from.get(),
+            to: self.to.get(),
+            zone: self.zone.get(),
         }
     }
 

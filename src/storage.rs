@@ -28,3 +28,17 @@ pub fn remove(key: &str) {
         let _ = storage.remove_item(&format!("{PREFIX}{key}"));
     }
 }
+
+/// Reads a JSON value saved by [`save_json`]; the default when absent or unreadable.
+pub fn load_json<T: serde::de::DeserializeOwned + Default>(key: &str) -> T {
+    load(key)
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+/// Saves a value as JSON (best effort, like [`save`]).
+pub fn save_json<T: serde::Serialize>(key: &str, value: &T) {
+    if let Ok(json) = serde_json::to_string(value) {
+        save(key, &json);
+    }
+}

@@ -7,31 +7,28 @@ use merchant_console_core::export::{exports_needed, ExportType, NewRequest, Rang
 
 use super::runner::{token_key, ExportRunner};
 use crate::config::is_custom_base;
-use crate::credentials::SecretInput;
-use crate::range_picker::{RangePicker, RangeState};
+use crate::credentials::{fill_from_vault, prefill_from_demo, SecretInput};
+use crate::range_picker::{RangePicker, RangeState, SavedRange};
 use crate::storage;
 
 const FORM_KEY: &str = "export-form";
 
 /// The non-secret form fields, restored after a reload so nothing typed is lost.
 #[derive(serde::Serialize, serde::Deserialize, Default)]
+#[serde(default)]
 struct SavedForm {
     region: String,
     custom_base: String,
     merchant: String,
     export_type: String,
-    preset: String,
-    from: String,
-    to: String,
-    zone: String,
+    #[serde(flatten)]
+    range: SavedRange,
 }
 
 #[component]
 pub fn ExportForm() -> impl IntoView {
     let runner = expect_context::<ExportRunner>();
-    let saved: SavedForm = storage::load(FORM_KEY)
-        .and_then(|j| serde_json::from_str(&j).ok())
-        .unwrap_or_default();
+    let saved: SavedForm = storage::load_json(FORM_KEY);
     let region = RwSignal::new(if saved.region.is_empty() {
         "us".to_string()
     } else {
@@ -45,55 +42,24 @@ pub fn ExportForm() -> impl IntoView {
     } else {
         saved.export_type
     });
-    let range = RangeState::new(if saved.preset.is_empty() {
-        "last-30-days"
-    } else {
-        &saved.preset
-    });
-    if !saved.from.is_empty() {
-        range.from.set(saved.from);
-        range.to.set(saved.to);
-    }
-    if !saved.zone.is_empty() {
-        range.zone.set(saved.zone);
-    }
+    let range = RangeState::restore(saved.range, "last-30-days");
     let submitted = RwSignal::new(false);
 
-    // Prefill from a sandbox's demo block, and the token of a remembered merchant.
-    Effect::new(move |_| {
-        if let Some(demo) = runner.config.get().and_then(|c| c.demo) {
-            if merchant.get_untracked().is_empty() && !demo.clover_merchant.is_empty() {
-                merchant.set(demo.clover_merchant.clone());
-                region.set("sandbox".to_string());
-            }
-            if token.get_untracked().is_empty() && merchant.get_untracked() == demo.clover_merchant
-            {
-                token.set(demo.clover_token);
-            }
-        }
+    prefill_from_demo(runner.config, merchant, token, region, "sandbox", |d| {
+        (&d.clover_merchant, &d.clover_token)
     });
+    fill_from_vault(runner.vault, merchant, token, token_key);
     Effect::new(move |_| {
-        let m = merchant.get();
-        if token.get_untracked().is_empty() {
-            if let Some(t) = runner.vault.get_untracked(&token_key(m.trim())) {
-                token.set(t);
-            }
-        }
-    });
-    Effect::new(move |_| {
-        let form = SavedForm {
-            region: region.get(),
-            custom_base: custom_base.get(),
-            merchant: merchant.get(),
-            export_type: export_type.get(),
-            preset: range.preset.get(),
-            from: range.from.get(),
-            to: range.to.get(),
-            zone: range.zone.get(),
-        };
-        if let Ok(json) = serde_json::to_string(&form) {
-            storage::save(FORM_KEY, &json);
-        }
+        storage::save_json(
+            FORM_KEY,
+            &SavedForm {
+                region: region.get(),
+                custom_base: custom_base.get(),
+                merchant: merchant.get(),
+                export_type: export_type.get(),
+                range: range.saved(),
+            },
+        )
     });
 
     let picked = Memo::new(move |_| range.resolve(runner.now.get() / 60_000 * 60_000 + 59_999));

@@ -7,9 +7,9 @@ use merchant_console_core::purchases::{FetchPlan, LocalSpan};
 use super::fetch::{Loader, Request};
 use super::format::esc;
 use crate::config::{is_custom_base, RuntimeConfig, LATERPAY_REGIONS};
-use crate::credentials::{SecretInput, Vault};
+use crate::credentials::{fill_from_vault, prefill_from_demo, SecretInput, Vault};
 use crate::http::Auth;
-use crate::range_picker::{RangePicker, RangeState};
+use crate::range_picker::{RangePicker, RangeState, SavedRange};
 use crate::storage;
 use crate::zone::{now_ms, zone_by_name};
 
@@ -27,10 +27,8 @@ struct SavedForm {
     currency: String,
     merchant: String,
     proxy: bool,
-    preset: String,
-    from: String,
-    to: String,
-    zone: String,
+    #[serde(flatten)]
+    range: SavedRange,
 }
 
 /// Vault key of a merchant's API key.
@@ -53,9 +51,7 @@ fn region_currency(region: &str) -> Option<&'static str> {
 pub fn HistoryForm(loader: Loader) -> impl IntoView {
     let vault = expect_context::<Vault>();
     let config = expect_context::<RwSignal<Option<RuntimeConfig>>>();
-    let saved: SavedForm = storage::load(FORM_KEY)
-        .and_then(|j| serde_json::from_str(&j).ok())
-        .unwrap_or_default();
+    let saved: SavedForm = storage::load_json(FORM_KEY);
     let region = RwSignal::new(if saved.region.is_empty() {
         "eu".to_string()
     } else {
@@ -70,57 +66,26 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
     let merchant = RwSignal::new(saved.merchant);
     let key = RwSignal::new(String::new());
     let proxy = RwSignal::new(saved.proxy);
-    let range = RangeState::new(if saved.preset.is_empty() {
-        "last-30-days"
-    } else {
-        &saved.preset
-    });
-    if !saved.from.is_empty() {
-        range.from.set(saved.from);
-        range.to.set(saved.to);
-    }
-    if !saved.zone.is_empty() {
-        range.zone.set(saved.zone);
-    }
+    let range = RangeState::restore(saved.range, "last-30-days");
     let submitted = RwSignal::new(false);
 
     // A sandbox's demo block prefills merchant and key (as the Exports form does for Clover).
-    Effect::new(move |_| {
-        if let Some(demo) = config.get().and_then(|c| c.demo) {
-            if merchant.get_untracked().is_empty() && !demo.laterpay_merchant.is_empty() {
-                merchant.set(demo.laterpay_merchant.clone());
-                region.set("eu-sandbox".to_string());
-            }
-            if key.get_untracked().is_empty() && merchant.get_untracked() == demo.laterpay_merchant
-            {
-                key.set(demo.laterpay_key);
-            }
-        }
+    prefill_from_demo(config, merchant, key, region, "eu-sandbox", |d| {
+        (&d.laterpay_merchant, &d.laterpay_key)
     });
-    // The key of a merchant used earlier in this tab (or remembered on this device).
+    fill_from_vault(vault, merchant, key, key_name);
     Effect::new(move |_| {
-        let m = merchant.get();
-        if key.get_untracked().is_empty() {
-            if let Some(k) = vault.get(&key_name(m.trim())) {
-                key.set(k);
-            }
-        }
-    });
-    Effect::new(move |_| {
-        let form = SavedForm {
-            region: region.get(),
-            custom_base: custom_base.get(),
-            currency: currency.get(),
-            merchant: merchant.get(),
-            proxy: proxy.get(),
-            preset: range.preset.get(),
-            from: range.from.get(),
-            to: range.to.get(),
-            zone: range.zone.get(),
-        };
-        if let Ok(json) = serde_json::to_string(&form) {
-            storage::save(FORM_KEY, &json);
-        }
+        storage::save_json(
+            FORM_KEY,
+            &SavedForm {
+                region: region.get(),
+                custom_base: custom_base.get(),
+                currency: currency.get(),
+                merchant: merchant.get(),
+                proxy: proxy.get(),
+                range: range.saved(),
+            },
+        )
     });
 
     let picked = Memo::new(move |_| range.resolve(now_ms() / 60_000 * 60_000));

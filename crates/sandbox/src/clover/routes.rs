@@ -146,24 +146,38 @@ fn clover_flavor_hours(state: &AppState, region: &str) -> String {
     }
 }
 
+/// The checks every authenticated Clover route makes first, in the documented order:
+/// known region, rate limit and auth, then a queued fault. Returns the region's hours text.
+async fn admit(
+    state: &AppState,
+    region: &str,
+    headers: &HeaderMap,
+    merchant: &str,
+    route: FaultRoute,
+) -> Result<String, Response> {
+    if !CLOVER_REGIONS.contains(&region) {
+        return Err(not_found());
+    }
+    if let Some(r) = refuse(state, headers, merchant) {
+        return Err(r);
+    }
+    let hours = clover_flavor_hours(state, region);
+    match faults::intercept(state, route, Flavor::Clover { hours: &hours }).await {
+        Some(r) => Err(r),
+        None => Ok(hours),
+    }
+}
+
 async fn create(
     State(state): State<Arc<AppState>>,
     Path((region, mid)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if !CLOVER_REGIONS.contains(&region.as_str()) {
-        return not_found();
-    }
-    if let Some(r) = refuse(&state, &headers, &mid) {
-        return r;
-    }
-    let hours = clover_flavor_hours(&state, &region);
-    if let Some(r) =
-        faults::intercept(&state, FaultRoute::Create, Flavor::Clover { hours: &hours }).await
-    {
-        return r;
-    }
+    let hours = match admit(&state, &region, &headers, &mid, FaultRoute::Create).await {
+        Ok(hours) => hours,
+        Err(refused) => return refused,
+    };
     let req = match parse_create(&body) {
         Ok(r) => r,
         Err(msg) => return message(StatusCode::BAD_REQUEST, &msg),
@@ -205,17 +219,8 @@ async fn poll(
     Path((region, mid, id)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if !CLOVER_REGIONS.contains(&region.as_str()) {
-        return not_found();
-    }
-    if let Some(r) = refuse(&state, &headers, &mid) {
-        return r;
-    }
-    let hours = clover_flavor_hours(&state, &region);
-    if let Some(r) =
-        faults::intercept(&state, FaultRoute::Poll, Flavor::Clover { hours: &hours }).await
-    {
-        return r;
+    if let Err(refused) = admit(&state, &region, &headers, &mid, FaultRoute::Poll).await {
+        return refused;
     }
     let now = state.clock.now_ms();
     let store = state.exports.lock().unwrap();
