@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| storage::save(SECTION_KEY, section.get().id()));
 
     // config.json decides where each region's API lives; work waits until it is read.
+    crate::zone::init();
     let runtime_config = RwSignal::new(None);
     spawn_local(async move { runtime_config.set(Some(config::load().await)) });
     let vault = Vault::new();

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use merchant_console_core::range::{parse_date, DateRange, Preset, ResolvedSpan};
 
-use crate::zone::{browser_zone_name, now_ms, zone_by_name};
+use crate::zone::{loaded_browser_zone, now_ms, zone_by_name};
 
 /// The picker's state; every field is a signal so forms can derive from it.
 #[derive(Clone, Copy)]
@@ -105,7 +105,6 @@ impl RangeState {
 /// Preset select, custom date inputs (when "Custom range" is picked) and the zone select.
 #[component]
 pub fn RangePicker(state: RangeState, id_prefix: &'static str) -> impl IntoView {
-    let browser_zone = browser_zone_name().filter(|z| z != "UTC");
     let is_custom = move || state.preset.get() == "custom";
     // Custom dates start from the last preset's dates, so switching to custom edits them.
     let on_preset = move |ev| {
@@ -147,10 +146,15 @@ pub fn RangePicker(state: RangeState, id_prefix: &'static str) -> impl IntoView 
         </Show>
         <div class="mc-field">
             <label for=zone_id.clone()>"Time zone"</label>
-            <select id=zone_id on:change=move |ev| state.zone.set(event_target_value(&ev))
-                prop:value=move || state.zone.get()>
-                <option value="UTC">"UTC"</option>
-                {browser_zone.map(|z| view! { <option value=z.clone()>{format!("{z} (this browser)")}</option> })}
+            // `selected` per option (not the select's value): the browser zone's option only
+            // appears once its rules have loaded, possibly after a saved choice was restored.
+            <select id=zone_id on:change=move |ev| state.zone.set(event_target_value(&ev))>
+                <option value="UTC" selected=move || state.zone.get() != loaded_browser_zone().unwrap_or_default()>"UTC"</option>
+                {move || loaded_browser_zone().map(|z| {
+                    let label = format!("{z} (this browser)");
+                    let value = z.clone();
+                    view! { <option value=value selected=move || state.zone.get() == z>{label}</option> }
+                })}
             </select>
         </div>
     }
