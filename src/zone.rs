@@ -58,7 +58,8 @@ async fn fetch_zone(name: &str) -> Result<TimeZone, String> {
         return Err(format!("HTTP {}", response.status()));
     }
     let bytes = response.binary().await.map_err(|e| e.to_string())?;
-    TimeZone::tzif(name, &bytes).map_err(|e| e.to_string())
+    // jiff's error text is not worth its wasm size here; the cause is always the file.
+    TimeZone::tzif(name, &bytes).map_err(|_| "not a valid TZif file".to_string())
 }
 
 /// IANA names only: letters, digits, `_ + -` and `/` between parts (never `..`).

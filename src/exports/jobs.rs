@@ -237,10 +237,21 @@ fn ExportRow(request: RequestId, job: JobId) -> impl IntoView {
 }
 
 fn span_text(j: &ExportJob) -> String {
-    let fmt = |ms: Millis| {
-        jiff::Timestamp::from_millisecond(ms)
-            .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
-            .unwrap_or_else(|_| ms.to_string())
+    // Plain field formatting: jiff's strftime costs about 14 KB of wasm.
+    let fmt = |ms: Millis| match jiff::Timestamp::from_millisecond(ms) {
+        Ok(t) => {
+            let d = jiff::tz::TimeZone::UTC.to_datetime(t);
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+                d.year(),
+                d.month(),
+                d.day(),
+                d.hour(),
+                d.minute(),
+                d.second()
+            )
+        }
+        Err(_) => ms.to_string(),
     };
     format!("{} – {}", fmt(j.span.start), fmt(j.span.end))
 }
