@@ -58,7 +58,9 @@ pub fn App() -> impl IntoView {
     let vault = Vault::new();
     let announce = RwSignal::new(String::new());
     // The export runner lives as long as the app, so exports go on in either section.
-    let runner = ExportRunner::start(runtime_config, vault, announce);
+    let auth = crate::auth::CloverAuth::new(vault, runtime_config);
+    provide_context(auth);
+    let runner = ExportRunner::start(runtime_config, vault, auth, announce);
     provide_context(runner);
     provide_context(vault);
     provide_context(runtime_config);

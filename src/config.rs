@@ -17,6 +17,9 @@ pub struct RuntimeConfig {
     /// LaterPay region id (`eu`, `us`, `eu-sandbox`, `us-sandbox`) to base URL.
     #[serde(default)]
     pub laterpay: BTreeMap<String, String>,
+    /// Sign in with Clover: the app's client id and, per region, the authorize page base.
+    #[serde(default)]
+    pub oauth: Option<OAuthConfig>,
     /// Sandbox-only demo credentials to prefill the forms with.
     #[serde(default)]
     pub demo: Option<DemoCredentials>,
@@ -32,6 +35,16 @@ pub struct DemoCredentials {
     pub laterpay_merchant: String,
     #[serde(default)]
     pub laterpay_key: String,
+}
+
+/// `config.json`'s `oauth` block.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+pub struct OAuthConfig {
+    #[serde(default)]
+    pub client_id: String,
+    /// Clover region id to the base of its `/oauth/v2/authorize` page (default: Clover's).
+    #[serde(default)]
+    pub authorize: BTreeMap<String, String>,
 }
 
 /// LaterPay regions: id, label, real host.
@@ -63,6 +76,30 @@ impl RuntimeConfig {
         resolve(&self.clover, region, default)
     }
 
+    /// Base of the OAuth authorize page for a Clover region: configured, else Clover's.
+    pub fn oauth_authorize_base(&self, region: &str) -> Option<String> {
+        let default = Region::from_id(region)
+            .map(|r| merchant_console_core::oauth::authorize_base(r).to_string());
+        let configured = self
+            .oauth
+            .as_ref()
+            .and_then(|o| o.authorize.get(region).cloned());
+        configured
+            .or(default)
+            .map(|b| b.trim_end_matches('/').to_string())
+    }
+
+    /// Lets `http` reach every configured and default API host, and no other.
+    fn allow_hosts(&self) {
+        Region::ALL
+            .iter()
+            .map(|r| r.api_base())
+            .chain(LATERPAY_REGIONS.iter().map(|(_, _, host)| *host))
+            .chain(self.clover.values().map(String::as_str))
+            .chain(self.laterpay.values().map(String::as_str))
+            .for_each(crate::http::allow);
+    }
+
     /// Base URL for a LaterPay region key, likewise.
     pub fn laterpay_base(&self, region: &str) -> Option<String> {
         let default = LATERPAY_REGIONS
@@ -79,6 +116,8 @@ fn resolve(
     default: Option<String>,
 ) -> Option<String> {
     let base = if is_custom_base(key) {
+        // A base the person typed: requests to it are theirs to make.
+        crate::http::allow(key);
         Some(key.to_string())
     } else {
         configured.get(key).cloned().or(default)
@@ -89,6 +128,12 @@ fn resolve(
 /// Fetches `config.json` from beside the page. A missing or broken file means defaults;
 /// a broken one is reported on the console because it is the host's mistake.
 pub async fn load() -> RuntimeConfig {
+    let config = read().await;
+    config.allow_hosts();
+    config
+}
+
+async fn read() -> RuntimeConfig {
     match gloo_net::http::Request::get("config.json").send().await {
         Ok(resp) if resp.ok() => match resp.text().await {
             Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| {

@@ -39,6 +39,14 @@ impl Vault {
         self.persist();
     }
 
+    /// Forgets one secret (memory and, when remembered, the device copy).
+    pub fn remove(&self, key: &str) {
+        self.secrets.update(|s| {
+            s.remove(key);
+        });
+        self.persist();
+    }
+
     pub fn is_remembered(&self) -> bool {
         self.remembered.get()
     }

@@ -14,6 +14,8 @@ pub enum Auth {
     Basic { user: String, password: String },
     /// Credentials are added by a proxy: send none, but include cookies for the portal.
     Proxy,
+    /// Nothing at all (OAuth token endpoints: the body carries what they need).
+    None,
 }
 
 // Deliberately no Debug derive on Auth: a credential must never reach a log line.
@@ -29,12 +31,59 @@ pub struct HttpResponse {
 /// the host does not allow calls from this page.
 pub struct NetworkError(pub String);
 
+thread_local! {
+    /// Origins (`scheme://host[:port]`) requests may go to: the configured API hosts and
+    /// base URLs the person typed. Same-origin paths are always allowed.
+    static ALLOWED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `https://Host:443/x` -> `https://host:443`; `None` for a same-origin path.
+fn origin_of(url: &str) -> Option<String> {
+    let lower = url.trim().to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .map(|r| ("https://", r))
+        .or_else(|| lower.strip_prefix("http://").map(|r| ("http://", r)));
+    match rest {
+        Some((scheme, r)) => Some(format!(
+            "{scheme}{}",
+            r.split(['/', '?', '#']).next().unwrap_or("")
+        )),
+        // Anything else but a plain path ("//host", "javascript:") is never allowed.
+        None if lower.starts_with('/') && !lower.starts_with("//") => None,
+        None => Some(lower),
+    }
+}
+
+/// Adds a base URL's origin to the allow-list.
+pub fn allow(base: &str) {
+    if let Some(origin) = origin_of(base) {
+        ALLOWED.with_borrow_mut(|a| {
+            if !a.contains(&origin) {
+                a.push(origin);
+            }
+        });
+    }
+}
+
+/// Refuses a request to a host that is neither configured nor typed in by the person.
+fn check_allowed(url: &str) -> Result<(), NetworkError> {
+    match origin_of(url) {
+        None => Ok(()),
+        Some(origin) if ALLOWED.with_borrow(|a| a.contains(&origin)) => Ok(()),
+        Some(origin) => Err(NetworkError(format!(
+            "refused: {origin} is not one of the configured API hosts"
+        ))),
+    }
+}
+
 pub async fn send(
     method: Method,
     url: &str,
     auth: &Auth,
     json_body: Option<String>,
 ) -> Result<HttpResponse, NetworkError> {
+    check_allowed(url)?;
     let mut builder = RequestBuilder::new(url)
         .method(method)
         .header("Accept", "application/json");
@@ -50,6 +99,7 @@ pub async fn send(
                 .credentials(RequestCredentials::Omit)
         }
         Auth::Proxy => builder.credentials(RequestCredentials::Include),
+        Auth::None => builder.credentials(RequestCredentials::Omit),
     };
     let request = match json_body {
         Some(body) => builder

@@ -7,6 +7,11 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
+/// The localStorage key under which [`save`] stores `key` (for `storage` events).
+pub fn full_key(key: &str) -> String {
+    format!("{PREFIX}{key}")
+}
+
 /// Reads a value saved by [`save`]; `None` when absent or storage is unavailable.
 pub fn load(key: &str) -> Option<String> {
     local_storage()?

@@ -5,7 +5,8 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use merchant_console_core::export::{exports_needed, ExportType, NewRequest, RangeLabel, Region};
 
-use super::runner::{token_key, ExportRunner};
+use super::runner::{proxy_key, token_key, ExportRunner};
+use crate::auth::SignInWithClover;
 use crate::config::is_custom_base;
 use crate::credentials::{fill_from_vault, prefill_from_demo, SecretInput};
 use crate::range_picker::{RangePicker, RangeState, SavedRange};
@@ -44,6 +45,16 @@ pub fn ExportForm() -> impl IntoView {
     });
     let range = RangeState::restore(saved.range, "last-30-days");
     let submitted = RwSignal::new(false);
+    // "Credentials held by the proxy": no token in the page at all.
+    let proxy = RwSignal::new(false);
+    // Back from Clover's sign-in: its merchant and region fill the form.
+    Effect::new(move |_| {
+        if let Some((m, r)) = runner.auth.signed_in.get() {
+            merchant.set(m);
+            region.set(r);
+        }
+    });
+    let oauth_signed_in = move || runner.auth.is_signed_in(merchant.get().trim());
 
     prefill_from_demo(runner.config, merchant, token, region, "sandbox", |d| {
         (&d.clover_merchant, &d.clover_token)
@@ -78,10 +89,7 @@ pub fn ExportForm() -> impl IntoView {
         }
     });
     let token_error = Signal::derive(move || {
-        token
-            .get()
-            .trim()
-            .is_empty()
+        (!proxy.get() && !oauth_signed_in() && token.get().trim().is_empty())
             .then(|| "Enter the API token.".to_string())
     });
     let base_error = Signal::derive(move || {
@@ -161,9 +169,16 @@ pub fn ExportForm() -> impl IntoView {
             zone: p.zone_name.clone(),
             partial: p.resolved.partial,
         });
-        runner
-            .vault
-            .set(token_key(&m), token.get_untracked().trim().to_string());
+        if proxy.get_untracked() {
+            runner.vault.set(proxy_key(&m), String::new());
+        } else {
+            runner.vault.remove(&proxy_key(&m));
+            if !runner.auth.is_signed_in(&m) {
+                runner
+                    .vault
+                    .set(token_key(&m), token.get_untracked().trim().to_string());
+            }
+        }
         let now = crate::zone::now_ms();
         let mut result = Ok(0);
         runner.queue.update(|q| {
@@ -212,7 +227,15 @@ pub fn ExportForm() -> impl IntoView {
                         aria-invalid=move || shown(merchant_error).get().is_some().to_string() aria-describedby="mc-export-merchant-error" />
                     <p class="mc-error" id="mc-export-merchant-error">{move || shown(merchant_error).get()}</p>
                 </div>
-                <SecretInput id="mc-export-token" label="API token" value=token error=shown(token_error) />
+                <SignInWithClover region merchant />
+                <label class="mc-check">
+                    <input type="checkbox" prop:checked=move || proxy.get()
+                        on:change=move |ev| proxy.set(event_target_checked(&ev)) />
+                    " Credentials held by the proxy"
+                </label>
+                <Show when=move || !proxy.get() && !oauth_signed_in()>
+                    <SecretInput id="mc-export-token" label="API token" value=token error=shown(token_error) />
+                </Show>
                 <fieldset class="mc-field mc-radios">
                     <legend>"Data"</legend>
                     <label><input type="radio" name="mc-export-type" value="ORDERS"
@@ -236,7 +259,7 @@ pub fn ExportForm() -> impl IntoView {
                 </Show>
             </div>
             <p class="mc-hint">"The token stays in this tab's memory unless you tick \"remember\"."</p>
-            <button type="submit" class="mc-primary" disabled=move || picked.get().is_err()>"Request export"</button>
+            <button type="submit" class="mc-primary" disabled=move || picked.get().is_err() || !runner.leader.leading.get()>"Request export"</button>
         </form>
     }
 }

@@ -107,9 +107,9 @@ fn RequestCard(id: RequestId) -> impl IntoView {
             <DownloadAll request=id />
             <div class="mc-row">
                 <Show when=move || !finished() fallback=move || view! {
-                    <button type="button" class="mc-secondary" on:click=remove>"Remove from list"</button>
+                    <button type="button" class="mc-secondary" disabled=move || !runner.leader.leading.get() on:click=remove>"Remove from list"</button>
                 }>
-                    <button type="button" class="mc-secondary" on:click=cancel>"Cancel request"</button>
+                    <button type="button" class="mc-secondary" disabled=move || !runner.leader.leading.get() on:click=cancel>"Cancel request"</button>
                 </Show>
             </div>
         </article>
@@ -146,7 +146,7 @@ fn TokenPrompt(merchant: String) -> impl IntoView {
         <div class="mc-alert" role="alert">
             <p>{format!("Clover did not accept the API token for merchant {merchant}, or this tab has none. Enter a valid token to continue; finished exports are kept.")}</p>
             <SecretInput id="mc-token-retry" label="API token" value=token />
-            <button type="button" class="mc-primary" on:click=resume>"Continue with this token"</button>
+            <button type="button" class="mc-primary" disabled=move || !runner.leader.leading.get() on:click=resume>"Continue with this token"</button>
         </div>
     }
 }
@@ -225,9 +225,9 @@ fn ExportRow(request: RequestId, job: JobId) -> impl IntoView {
             </Show>
             <div class="mc-row">
                 {move || match kind.get() {
-                    "retry" => view! { <button type="button" class="mc-secondary" on:click=retry>"Retry this export"</button> }.into_any(),
-                    "again" => view! { <button type="button" class="mc-secondary" on:click=retry>"Request this range again"</button> }.into_any(),
-                    "active" => view! { <button type="button" class="mc-secondary" on:click=cancel>"Cancel this export"</button> }.into_any(),
+                    "retry" => view! { <button type="button" class="mc-secondary" disabled=move || !runner.leader.leading.get() on:click=retry>"Retry this export"</button> }.into_any(),
+                    "again" => view! { <button type="button" class="mc-secondary" disabled=move || !runner.leader.leading.get() on:click=retry>"Request this range again"</button> }.into_any(),
+                    "active" => view! { <button type="button" class="mc-secondary" disabled=move || !runner.leader.leading.get() on:click=cancel>"Cancel this export"</button> }.into_any(),
                     _ => ().into_any(),
                 }}
             </div>

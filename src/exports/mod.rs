@@ -6,6 +6,7 @@
 mod download;
 mod form;
 mod jobs;
+mod leader;
 pub mod runner;
 
 use leptos::prelude::*;
@@ -17,7 +18,21 @@ pub fn ExportsPage() -> impl IntoView {
     view! {
         <h2>"Exports"</h2>
         <p class="lead">"Request bulk exports of orders or payments from Clover, follow their progress and download every file as one."</p>
+        <FollowerNotice />
         <form::ExportForm />
         <jobs::JobsList />
+    }
+}
+
+/// Shown while another tab of this browser drives the exports (see `leader`).
+#[component]
+fn FollowerNotice() -> impl IntoView {
+    let runner = expect_context::<ExportRunner>();
+    view! {
+        <Show when=move || !runner.leader.leading.get()>
+            <p class="mc-alert" role="status">
+                "Exports are running in another tab of this browser. This tab shows their progress; add or change requests there, or close that tab to continue here."
+            </p>
+        </Show>
     }
 }

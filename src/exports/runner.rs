@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use merchant_console_core::export::{Action, Event, ExportQueue, Response};
 
+use super::leader::{on_storage_change, TabLeader};
+use crate::auth::CloverAuth;
 use crate::config::RuntimeConfig;
 use crate::credentials::Vault;
 use crate::http::{self, Auth};
@@ -24,13 +26,23 @@ pub struct ExportRunner {
     pub now: RwSignal<i64>,
     pub config: RwSignal<Option<RuntimeConfig>>,
     pub vault: Vault,
+    /// Sign in with Clover: OAuth tokens, refreshed before each request when due.
+    pub auth: CloverAuth,
     /// The latest announcement for screen readers (and the visible toast).
     pub announce: RwSignal<String>,
+    /// Whether this tab drives the queue (only one tab of the browser does).
+    pub leader: TabLeader,
 }
 
 /// Key under which a merchant's Clover token is kept in the vault.
 pub fn token_key(merchant: &str) -> String {
     format!("clover:{merchant}")
+}
+
+/// Vault key marking "credentials held by the proxy" for a merchant: no Authorization
+/// header is sent, cookies are included.
+pub fn proxy_key(merchant: &str) -> String {
+    format!("clover-proxy:{merchant}")
 }
 
 impl ExportRunner {
@@ -39,6 +51,7 @@ impl ExportRunner {
     pub fn start(
         config: RwSignal<Option<RuntimeConfig>>,
         vault: Vault,
+        auth: CloverAuth,
         announce: RwSignal<String>,
     ) -> Self {
         let now = now_ms();
@@ -59,12 +72,31 @@ impl ExportRunner {
             }
             None => ExportQueue::new(seed),
         };
+        let queue = RwSignal::new(queue);
+        // The tab that gets the lock starts from what the previous leader saved last;
+        // until then this tab follows the leader's saves.
+        let leader = TabLeader::acquire(move || {
+            if let Some(Ok(q)) =
+                storage::load(QUEUE_KEY).map(|j| ExportQueue::from_json(&j, now_ms()))
+            {
+                queue.set(q);
+            }
+        });
+        on_storage_change(storage::full_key(QUEUE_KEY), move |json| {
+            if !leader.leading.get_untracked() {
+                if let Ok(q) = ExportQueue::from_json(&json, now_ms()) {
+                    queue.set(q);
+                }
+            }
+        });
         let runner = Self {
-            queue: RwSignal::new(queue),
+            queue,
             now: RwSignal::new(now),
             config,
             vault,
+            auth,
             announce,
+            leader,
         };
         let interval = gloo_timers::callback::Interval::new(TICK_MS, move || runner.tick());
         // The timer is not Send; keep it in a local arena slot the (Send) cleanup can clear.
@@ -77,6 +109,9 @@ impl ExportRunner {
     pub fn tick(self) {
         let now = now_ms();
         self.now.set(now);
+        if !self.leader.leading.get_untracked() {
+            return; // another tab drives the queue; this one only shows it
+        }
         let Some(config) = self.config.get_untracked() else {
             return; // config.json not loaded yet
         };
@@ -103,10 +138,22 @@ impl ExportRunner {
 
     async fn perform(self, config: &RuntimeConfig, action: Action) {
         let merchant = action.op.merchant().to_string();
-        let response = match (
-            config.clover_base(action.op.region()),
-            self.vault.get_untracked(&token_key(&merchant)),
-        ) {
+        let proxy = self.vault.get_untracked(&proxy_key(&merchant)).is_some();
+        // A signed-in merchant's token is refreshed here first when it is about to expire.
+        let oauth = if proxy {
+            None
+        } else {
+            self.auth.fresh_token(&merchant, false).await
+        };
+        let auth = if proxy {
+            Some(Auth::Proxy)
+        } else {
+            oauth
+                .clone()
+                .or_else(|| self.vault.get_untracked(&token_key(&merchant)))
+                .map(Auth::Bearer)
+        };
+        let response = match (config.clover_base(action.op.region()), auth) {
             (None, _) => Response::Network {
                 message: format!(
                     "No API address is configured for region \"{}\".",
@@ -121,14 +168,23 @@ impl ExportRunner {
                 body: r#"{"message":"No API token in this tab. Enter the token to continue."}"#
                     .into(),
             },
-            (Some(base), Some(token)) => {
+            (Some(base), Some(auth)) => {
                 let url = format!("{base}{}", action.op.path());
                 let method = if action.op.method() == "POST" {
                     Method::POST
                 } else {
                     Method::GET
                 };
-                match http::send(method, &url, &Auth::Bearer(token), action.op.body_json()).await {
+                let mut sent = http::send(method.clone(), &url, &auth, action.op.body_json()).await;
+                // An OAuth token refused (expired early, revoked): refresh once and retry.
+                if oauth.is_some() && matches!(&sent, Ok(r) if r.status == 401) {
+                    if let Some(token) = self.auth.fresh_token(&merchant, true).await {
+                        sent =
+                            http::send(method, &url, &Auth::Bearer(token), action.op.body_json())
+                                .await;
+                    }
+                }
+                match sent {
                     Ok(r) => Response::Http {
                         status: r.status,
                         retry_after: r.retry_after,

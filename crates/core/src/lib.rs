@@ -4,6 +4,7 @@
 //! Time is always passed in as epoch milliseconds (`Millis`); nothing here reads a clock.
 
 pub mod export;
+pub mod oauth;
 pub mod purchases;
 pub mod range;
 

@@ -31,6 +31,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/__sandbox/clover/count", get(clover_count))
         .route("/__sandbox/laterpay/count", get(laterpay_count))
         .route("/__sandbox/stats", get(stats))
+        .route("/__sandbox/oauth", get(oauth_stats).post(set_oauth))
 }
 
 fn bad_request(msg: impl Into<String>) -> Response {
@@ -47,6 +48,7 @@ async fn reset(State(state): State<Arc<AppState>>) -> Json<Value> {
     state.limiter.reset();
     state.stats.reset();
     state.clock.reset();
+    state.oauth.reset(state.config.oauth_token_ttl_s);
     Json(json!({"status": "ok"}))
 }
 
@@ -191,4 +193,24 @@ async fn laterpay_count(State(state): State<Arc<AppState>>, RawQuery(raw): RawQu
 
 async fn stats(State(state): State<Arc<AppState>>) -> Json<Value> {
     Json(serde_json::to_value(state.stats.snapshot()).unwrap_or(Value::Null))
+}
+
+/// OAuth counters and the current access-token lifetime.
+async fn oauth_stats(State(state): State<Arc<AppState>>) -> Json<Value> {
+    Json(state.oauth.stats())
+}
+
+/// `{"token_ttl_s": N}` changes the lifetime of tokens issued from now on.
+async fn set_oauth(State(state): State<Arc<AppState>>, body: axum::body::Bytes) -> Response {
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    match body.get("token_ttl_s").and_then(Value::as_u64) {
+        Some(ttl) => {
+            state
+                .oauth
+                .ttl_s
+                .store(ttl, std::sync::atomic::Ordering::Relaxed);
+            Json(state.oauth.stats()).into_response()
+        }
+        None => bad_request("token_ttl_s (a whole number of seconds) is required"),
+    }
 }

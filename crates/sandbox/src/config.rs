@@ -157,6 +157,8 @@ pub struct Config {
     /// Region -> windows; a missing or empty entry means no limit.
     pub service_hours: BTreeMap<String, ServiceHours>,
     pub cors_origins: Vec<String>,
+    /// Lifetime of OAuth access tokens issued by `/oauth/v2/token` and `/refresh`.
+    pub oauth_token_ttl_s: u64,
     /// One stderr line per request (tests turn it off).
     pub log_requests: bool,
 }
@@ -205,6 +207,7 @@ impl Default for Config {
             }],
             service_hours,
             cors_origins: vec![],
+            oauth_token_ttl_s: 3600,
             log_requests: true,
         }
     }
@@ -237,6 +240,7 @@ pub struct FileConfig {
     pub max_active_exports: Option<u32>,
     pub rate_limit_per_s: Option<u32>,
     pub dist: Option<PathBuf>,
+    pub oauth_token_ttl_s: Option<u64>,
     #[serde(default)]
     pub cors_origins: Vec<String>,
     pub clover: Option<FileClover>,
@@ -306,7 +310,8 @@ impl Config {
             processing_ms,
             max_active_exports,
             rate_limit_per_s,
-            dist
+            dist,
+            oauth_token_ttl_s
         );
         if f.payments_per_day.is_some() {
             self.payments_per_day = f.payments_per_day;

@@ -12,6 +12,7 @@ pub mod clover;
 pub mod config;
 pub mod faults;
 pub mod laterpay;
+pub mod oauth;
 pub mod observe;
 pub mod ratelimit;
 pub mod rng;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub limiter: ratelimit::RateLimiter,
     pub stats: observe::Stats,
     pub secrets: rng::SecretSource,
+    /// OAuth v2 codes and tokens issued by the sandbox's authorize page.
+    pub oauth: oauth::OAuthStore,
     /// Clover bearer token -> merchant id.
     pub clover_tokens: HashMap<String, String>,
 }
@@ -62,6 +65,7 @@ impl AppState {
             limiter: ratelimit::RateLimiter::new(config.rate_limit_per_s),
             stats: observe::Stats::default(),
             secrets: rng::SecretSource::default(),
+            oauth: oauth::OAuthStore::new(config.oauth_token_ttl_s),
             clover_tokens: config
                 .clover_merchants
                 .iter()
@@ -81,6 +85,7 @@ pub fn build_app(config: Config) -> Router {
         .route("/config.json", get(app_config))
         .merge(clover::router())
         .merge(laterpay::router())
+        .merge(oauth::router())
         .merge(admin::router())
         .fallback(static_files::fallback)
         .with_state(state.clone());
@@ -126,6 +131,13 @@ async fn app_config(
         "laterpay": {
             "eu": "/laterpay/eu", "us": "/laterpay/us",
             "eu-sandbox": "/laterpay/eu", "us-sandbox": "/laterpay/us"
+        },
+        // Sign in with Clover: the authorize page and token endpoints are this sandbox's.
+        "oauth": {
+            "client_id": "sandbox-app",
+            "authorize": {
+                "us": "/clover/us", "eu": "/clover/eu", "la": "/clover/la", "sandbox": "/clover/sandbox"
+            }
         },
         "demo": {
             "clover_merchant": clover.map_or("", |m| m.id.as_str()),

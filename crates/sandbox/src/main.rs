@@ -45,6 +45,9 @@ struct Cli {
     /// Clover requests per second per token before 429 [default: 16]
     #[arg(long)]
     rate_limit_per_s: Option<u32>,
+    /// Lifetime of OAuth access tokens in seconds [default: 3600]
+    #[arg(long)]
+    oauth_token_ttl_s: Option<u64>,
     /// Folder with the built app (index.html) [default: dist]
     #[arg(long)]
     dist: Option<PathBuf>,
@@ -78,7 +81,8 @@ fn configure(cli: Cli) -> Result<Config, String> {
         processing_ms,
         max_active_exports,
         rate_limit_per_s,
-        dist
+        dist,
+        oauth_token_ttl_s
     );
     if cli.payments_per_day.is_some() {
         c.payments_per_day = cli.payments_per_day;

@@ -81,7 +81,13 @@ fn refuse(state: &AppState, headers: &HeaderMap, merchant: &str) -> Option<Respo
             return Some(r);
         }
     }
-    match token.and_then(|t| state.clover_tokens.get(t)) {
+    let owner = token.and_then(|t| {
+        state.clover_tokens.get(t).cloned().or_else(|| {
+            // An OAuth access token from /oauth/v2/token, until it expires.
+            state.oauth.merchant_of(t, state.clock.now_ms())
+        })
+    });
+    match owner {
         Some(m) if m == merchant => None,
         _ => Some(message(StatusCode::UNAUTHORIZED, "401 Unauthorized")),
     }

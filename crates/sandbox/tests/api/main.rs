@@ -9,5 +9,6 @@ mod clover_limits;
 mod control;
 mod example_client;
 mod laterpay;
+mod oauth;
 mod process;
 mod web;

@@ -16,6 +16,7 @@ async fn health_and_config() {
         json!({
             "clover": {"us": "/clover/us", "eu": "/clover/eu", "la": "/clover/la", "sandbox": "/clover/sandbox"},
             "laterpay": {"eu": "/laterpay/eu", "us": "/laterpay/us", "eu-sandbox": "/laterpay/eu", "us-sandbox": "/laterpay/us"},
+            "oauth": {"client_id": "sandbox-app", "authorize": {"us": "/clover/us", "eu": "/clover/eu", "la": "/clover/la", "sandbox": "/clover/sandbox"}},
             "demo": {"clover_merchant": M1, "clover_token": T1, "laterpay_merchant": "demo-merchant", "laterpay_key": "demo-api-key"}
         })
     );
