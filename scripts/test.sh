@@ -24,3 +24,6 @@ npx playwright test
 
 step "bundle sizes"
 "$ROOT/scripts/sizes.sh"
+
+step "benchmark smoke run"
+"$ROOT/scripts/bench.sh" --smoke --dist dist --out "$ROOT/target/bench-smoke.json"

@@ -11,13 +11,14 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use merchant_console_core::purchases::{
     error_from_status, parse_response, Chunk, ChunkStatus, Decoded, FetchPlan, LocalSpan, Purchase,
-    DEFAULT_MAX_IN_FLIGHT,
+    SplitPurchases, DEFAULT_MAX_IN_FLIGHT,
 };
 use merchant_console_core::range::DateRange;
 use merchant_console_core::Millis;
 
 use super::format;
 use crate::http::{self, Auth};
+use crate::perf;
 use crate::ui::ProgressBar;
 
 /// Everything one fetch needs, fixed when the person presses "Fetch".
@@ -182,16 +183,8 @@ impl Store {
         let skipped = plan.skipped();
         let skip_reason = plan.first_skip_reason().map(str::to_string);
         let span = &request.span;
-        let previous_span = span.previous();
-        let mut current = Vec::new();
-        let mut previous = Vec::new();
-        for p in plan.into_purchases() {
-            if span.contains(p.purchase_time) {
-                current.push(p);
-            } else if previous_span.contains(p.purchase_time) {
-                previous.push(p);
-            }
-        }
+        let SplitPurchases { current, previous } = plan.into_split(span, &span.previous());
+        perf::render_started();
         self.result.set(Some(Arc::new(Loaded {
             request: request.clone(),
             current,
@@ -210,9 +203,15 @@ async fn fetch_chunk(request: &Request, chunk: Chunk) -> Result<Decoded, ChunkEr
         request.base,
         chunk.query()
     );
-    match http::send(Method::GET, &url, &request.auth, None).await {
+    let timing = perf::start("mc-history-fetch");
+    let response = http::send(Method::GET, &url, &request.auth, None).await;
+    timing.end();
+    match response {
         Ok(r) if (200..300).contains(&r.status) => {
-            parse_response(&r.body).map_err(|e| ChunkError {
+            let timing = perf::start("mc-history-decode");
+            let decoded = parse_response(&r.body);
+            timing.end();
+            decoded.map_err(|e| ChunkError {
                 message: e.to_string(),
                 halts: false,
             })

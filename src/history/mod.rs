@@ -28,6 +28,8 @@ use charts::revenue::{self, Options};
 use charts::{data_of, focus_id, refocus};
 use fetch::{FetchStatus, Loaded, Loader};
 
+use crate::perf;
+
 #[component]
 pub fn HistoryPage() -> impl IntoView {
     let loader = Loader::new();
@@ -112,11 +114,14 @@ fn Dashboard(data: Arc<Loaded>) -> impl IntoView {
             let r = &data.request;
             let mut options = AggregateOptions::new(&r.span, data.now, &r.currency);
             options.bucket = ui.bucket.get();
-            Arc::new(summarize(
+            let timing = perf::start("mc-history-aggregate");
+            let summary = summarize(
                 data.current.iter().chain(data.previous.iter()),
                 &r.span,
                 &options,
-            ))
+            );
+            timing.end();
+            Arc::new(summary)
         })
     };
     // The previous period on its own buckets, for the dashed comparison line.
@@ -127,7 +132,10 @@ fn Dashboard(data: Arc<Loaded>) -> impl IntoView {
             let prev_span = r.span.previous();
             let mut options = AggregateOptions::new(&prev_span, data.now, &r.currency);
             options.bucket = ui.bucket.get();
-            Arc::new(summarize(data.previous.iter(), &prev_span, &options))
+            let timing = perf::start("mc-history-aggregate");
+            let summary = summarize(data.previous.iter(), &prev_span, &options);
+            timing.end();
+            Arc::new(summary)
         })
     };
     let rows = {
@@ -363,6 +371,8 @@ fn Dashboard(data: Arc<Loaded>) -> impl IntoView {
         format::ymd(prev.to),
     );
     let empty = data.current.is_empty();
+    // Effects run once the view is in the page: the end of `mc-history-render`.
+    Effect::new(move |_| perf::render_done());
     let empty_text = format!(
         "The previous period had {}.",
         format::plural(data.previous.len() as u64, "purchase", "purchases")

@@ -4,7 +4,7 @@ use jiff::civil::{date, Date};
 use jiff::tz::TimeZone;
 use merchant_console_core::purchases::{
     fetch_dates_for, in_span, month_chunks, parse_response, Chunk, ChunkStatus, Decoded, FetchPlan,
-    LocalSpan, Purchase, DEFAULT_MAX_IN_FLIGHT,
+    LocalSpan, Purchase, SplitPurchases, DEFAULT_MAX_IN_FLIGHT,
 };
 
 fn tz(name: &str) -> TimeZone {
@@ -195,4 +195,47 @@ fn plan_edge_cases() {
     assert!(plan.mark_in_flight(1));
     assert!(!plan.mark_in_flight(1));
     assert!(plan.mark_done(1, parse_response(r#"{"status":"ok","data":[]}"#).unwrap()));
+}
+
+#[test]
+fn plan_splits_into_current_and_previous_period() {
+    let span = LocalSpan::new(date(2026, 3, 1), date(2026, 3, 31), tz("Europe/Berlin"));
+    let previous = span.previous();
+    let mut plan = FetchPlan::for_span(&span.with_previous());
+    let at = |ms: i64, title: &str| Purchase {
+        purchase_time: ms,
+        title: title.to_string(),
+        ..Purchase::default()
+    };
+    let n = plan.chunks().len();
+    assert!(n >= 2);
+    while plan.start_next(n).is_some() {}
+    for i in 0..n {
+        let purchases = match i {
+            // One purchase before both periods is dropped.
+            0 => vec![
+                at(previous.start_ms() - 1, "too early"),
+                at(previous.start_ms(), "prev a"),
+            ],
+            i if i == n - 1 => vec![
+                at(previous.end_ms() - 1, "prev b"),
+                at(span.start_ms(), "cur a"),
+                at(span.end_ms() - 1, "cur b"),
+                at(span.end_ms(), "too late"),
+            ],
+            _ => Vec::new(),
+        };
+        let decoded = Decoded {
+            purchases,
+            ..Decoded::default()
+        };
+        assert!(plan.mark_done(i, decoded));
+    }
+    assert!(plan.is_complete());
+    let SplitPurchases { current, previous } = plan.into_split(&span, &previous);
+    let titles = |list: &[Purchase]| list.iter().map(|p| p.title.clone()).collect::<Vec<_>>();
+    assert_eq!(titles(&current), ["cur a", "cur b"]);
+    assert_eq!(titles(&previous), ["prev a", "prev b"]);
+    assert_eq!(current.capacity(), 2);
+    assert_eq!(previous.capacity(), 2);
 }

@@ -92,6 +92,13 @@ pub enum ChunkStatus {
     Failed(String),
 }
 
+/// The purchases of a finished load, by period (see [`FetchPlan::into_split`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SplitPurchases {
+    pub current: Vec<Purchase>,
+    pub previous: Vec<Purchase>,
+}
+
 /// The requests of one load and their results, kept in chunk (time) order.
 #[derive(Clone, Debug, Default)]
 pub struct FetchPlan {
@@ -182,7 +189,11 @@ impl FetchPlan {
         if self.first_skip_reason.is_none() {
             self.first_skip_reason = decoded.first_skip_reason;
         }
-        self.results[i] = decoded.purchases;
+        let mut purchases = decoded.purchases;
+        // The decoder's list grows by doubling; kept until the load ends, the unused half
+        // would raise the page's peak memory (shrinking frees the tail in place).
+        purchases.shrink_to_fit();
+        self.results[i] = purchases;
         true
     }
 
@@ -238,6 +249,36 @@ impl FetchPlan {
         let mut out = Vec::with_capacity(total);
         for r in self.results {
             out.extend(r);
+        }
+        out
+    }
+
+    /// Moves the purchases out into those of `current` and those of `previous` (in chunk
+    /// order, then response order; anything in neither is dropped). Both lists are
+    /// allocated at their exact size and each chunk's list is freed once moved, so the
+    /// peak is the chunks plus one copy of what is kept, never a concatenation as well.
+    pub fn into_split(self, current: &LocalSpan, previous: &LocalSpan) -> SplitPurchases {
+        let (cur, prev) = (current.range_ms(), previous.range_ms());
+        let (mut n_cur, mut n_prev) = (0, 0);
+        for p in self.purchases() {
+            if cur.contains(&p.purchase_time) {
+                n_cur += 1;
+            } else if prev.contains(&p.purchase_time) {
+                n_prev += 1;
+            }
+        }
+        let mut out = SplitPurchases {
+            current: Vec::with_capacity(n_cur),
+            previous: Vec::with_capacity(n_prev),
+        };
+        for chunk in self.results {
+            for p in chunk {
+                if cur.contains(&p.purchase_time) {
+                    out.current.push(p);
+                } else if prev.contains(&p.purchase_time) {
+                    out.previous.push(p);
+                }
+            }
         }
         out
     }

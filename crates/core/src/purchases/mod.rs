@@ -41,7 +41,8 @@ pub use aggregate::{
 };
 pub use buckets::{Bucket, BucketSize};
 pub use chunks::{
-    fetch_dates_for, in_span, month_chunks, Chunk, ChunkStatus, FetchPlan, DEFAULT_MAX_IN_FLIGHT,
+    fetch_dates_for, in_span, month_chunks, Chunk, ChunkStatus, FetchPlan, SplitPurchases,
+    DEFAULT_MAX_IN_FLIGHT,
 };
 pub use csv::{csv_file_name, format_cents, purchases_csv, CsvOptions, CSV_COLUMNS};
 pub use instant::parse_instant;
