@@ -5,83 +5,94 @@ use leptos::prelude::*;
 
 use leptos::task::spawn_local;
 
+use merchant_console_core::embed::{EmbedConfig, Section};
+
 use crate::credentials::Vault;
 use crate::exports::{ExportRunner, ExportsPage};
 use crate::history::HistoryPage;
-use crate::{config, storage};
+use crate::storage::Store;
+use crate::{config, dom};
 
-/// The sections of the app, in tab order.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Section {
-    Exports,
-    History,
-}
-
-impl Section {
-    const ALL: [Section; 2] = [Section::Exports, Section::History];
-
-    fn id(self) -> &'static str {
-        match self {
-            Section::Exports => "exports",
-            Section::History => "history",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Section::Exports => "Exports",
-            Section::History => "Purchase history",
-        }
-    }
-
-    fn from_id(id: &str) -> Option<Section> {
-        Section::ALL.into_iter().find(|s| s.id() == id)
+/// Tab label of a section.
+fn label(section: Section) -> &'static str {
+    match section {
+        Section::Exports => "Exports",
+        Section::History => "Purchase history",
     }
 }
 
 const SECTION_KEY: &str = "section";
 
+/// How this app was mounted: the full page, or a widget in a host page's shadow root.
+#[derive(Clone)]
+pub struct Mounted {
+    pub embed: EmbedConfig,
+    /// A widget does not touch its host page's title or address bar.
+    pub is_widget: bool,
+}
+
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App(mounted: Mounted) -> impl IntoView {
+    let embed = mounted.embed.clone();
+    let store = Store::new(&embed.instance);
+    provide_context(store);
+    provide_context(mounted.clone());
+    let sections = embed.shown_sections();
     // The open section survives a reload, without touching the URL (the app may be a widget
     // inside someone else's page, whose history is not ours).
-    let initial = storage::load(SECTION_KEY)
+    let initial = store
+        .load(SECTION_KEY)
         .and_then(|id| Section::from_id(&id))
-        .unwrap_or(Section::Exports);
+        .filter(|s| sections.contains(s))
+        .unwrap_or(sections[0]);
     let (section, set_section) = signal(initial);
-    Effect::new(move |_| storage::save(SECTION_KEY, section.get().id()));
+    Effect::new(move |_| store.save(SECTION_KEY, section.get().id()));
 
     // config.json decides where each region's API lives; work waits until it is read.
-    crate::zone::init();
+    crate::zone::init(embed.time_zone.clone());
     let runtime_config = RwSignal::new(None);
-    spawn_local(async move { runtime_config.set(Some(config::load().await)) });
-    let vault = Vault::new();
+    {
+        let embed = embed.clone();
+        let source = embed
+            .config_url
+            .clone()
+            .or_else(|| (!mounted.is_widget).then(|| "config.json".to_string()));
+        spawn_local(async move {
+            runtime_config.set(Some(config::load(source.as_deref(), &embed).await))
+        });
+    }
+    let vault = Vault::new(store);
     let announce = RwSignal::new(String::new());
     // The export runner lives as long as the app, so exports go on in either section.
-    let auth = crate::auth::CloverAuth::new(vault, runtime_config);
+    let auth = crate::auth::CloverAuth::new(vault, runtime_config, !mounted.is_widget);
     provide_context(auth);
-    let runner = ExportRunner::start(runtime_config, vault, auth, announce);
+    let runner = ExportRunner::start(runtime_config, vault, auth, announce, store);
     provide_context(runner);
     provide_context(vault);
     provide_context(runtime_config);
+    let compact = embed.compact;
 
+    // One section needs no tabs (and then the panel is not a tab panel either).
+    let has_tabs = sections.len() > 1;
+    let tabs = has_tabs.then(|| view! { <SectionTabs sections section set_section /> });
     view! {
-        <div class="mc-app">
+        <div class="mc-app" class:mc-compact=compact>
             <header class="mc-header">
                 <h1 class="mc-title">"Merchant Console"</h1>
-                <SectionTabs section set_section />
+                {tabs}
             </header>
-            <main
+            // A plain <div>: the page (or the host page) owns the <main> landmark.
+            <div
                 class="mc-main"
-                role="tabpanel"
+                role=has_tabs.then_some("tabpanel")
                 id=move || format!("mc-panel-{}", section.get().id())
-                aria-labelledby=move || format!("mc-tab-{}", section.get().id())
+                aria-labelledby=move || has_tabs.then(|| format!("mc-tab-{}", section.get().id()))
             >
                 {move || match section.get() {
                     Section::Exports => view! { <ExportsPage /> }.into_any(),
                     Section::History => view! { <HistoryPage /> }.into_any(),
                 }}
-            </main>
+            </div>
             <div class="mc-visually-hidden" role="status" aria-live="polite" aria-atomic="true">{move || announce.get()}</div>
         </div>
     }
@@ -89,13 +100,18 @@ pub fn App() -> impl IntoView {
 
 /// ARIA tabs: click or arrow keys switch sections, only the active tab is in the tab order.
 #[component]
-fn SectionTabs(section: ReadSignal<Section>, set_section: WriteSignal<Section>) -> impl IntoView {
+fn SectionTabs(
+    sections: Vec<Section>,
+    section: ReadSignal<Section>,
+    set_section: WriteSignal<Section>,
+) -> impl IntoView {
+    let order = sections.clone();
     let on_keydown = move |ev: KeyboardEvent| {
-        let current = Section::ALL
+        let current = order
             .iter()
             .position(|s| *s == section.get_untracked())
             .unwrap_or(0);
-        let n = Section::ALL.len();
+        let n = order.len();
         let next = match ev.key().as_str() {
             "ArrowRight" => (current + 1) % n,
             "ArrowLeft" => (current + n - 1) % n,
@@ -104,13 +120,15 @@ fn SectionTabs(section: ReadSignal<Section>, set_section: WriteSignal<Section>) 
             _ => return,
         };
         ev.prevent_default();
-        let target = Section::ALL[next];
+        let target = order[next];
         set_section.set(target);
-        focus_tab(target);
+        if let Some(root) = dom::root_of(ev.target()) {
+            dom::focus_id(&root, &format!("mc-tab-{}", target.id()));
+        }
     };
     view! {
         <nav class="mc-tabs" role="tablist" aria-label="Sections" on:keydown=on_keydown>
-            {Section::ALL
+            {sections
                 .into_iter()
                 .map(|s| {
                     let selected = move || section.get() == s;
@@ -125,22 +143,11 @@ fn SectionTabs(section: ReadSignal<Section>, set_section: WriteSignal<Section>) 
                             tabindex=move || if selected() { "0" } else { "-1" }
                             on:click=move |_| set_section.set(s)
                         >
-                            {s.label()}
+                            {label(s)}
                         </button>
                     }
                 })
                 .collect_view()}
         </nav>
-    }
-}
-
-fn focus_tab(section: Section) {
-    use wasm_bindgen::JsCast;
-    if let Some(el) =
-        leptos::prelude::document().get_element_by_id(&format!("mc-tab-{}", section.id()))
-    {
-        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-            let _ = el.focus();
-        }
     }
 }

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use merchant_console_core::embed::EmbedConfig;
 use merchant_console_core::export::Region;
 use serde::Deserialize;
 
@@ -125,21 +126,41 @@ fn resolve(
     base.map(|b| b.trim_end_matches('/').to_string())
 }
 
-/// Fetches `config.json` from beside the page. A missing or broken file means defaults;
-/// a broken one is reported on the console because it is the host's mistake.
-pub async fn load() -> RuntimeConfig {
-    let config = read().await;
+/// Reads the host's `config.json` (when there is one to read) and applies the mount's
+/// own settings on top. A missing or broken file means defaults; a broken one is
+/// reported on the console because it is the host's mistake.
+pub async fn load(source: Option<&str>, embed: &EmbedConfig) -> RuntimeConfig {
+    let mut config = match source {
+        Some(url) => read(url).await,
+        None => RuntimeConfig::default(),
+    };
+    config.apply(embed);
     config.allow_hosts();
     config
 }
 
-async fn read() -> RuntimeConfig {
-    match gloo_net::http::Request::get("config.json").send().await {
+impl RuntimeConfig {
+    /// A mount's `clover-base` / `laterpay-base` serve every region of that API: the host
+    /// (a portal's proxy, say) decides where requests go, whatever region is picked.
+    fn apply(&mut self, embed: &EmbedConfig) {
+        if let Some(base) = &embed.clover_base {
+            for region in Region::ALL {
+                self.clover.insert(region.id().to_string(), base.clone());
+            }
+        }
+        if let Some(base) = &embed.laterpay_base {
+            for (id, _, _) in LATERPAY_REGIONS {
+                self.laterpay.insert(id.to_string(), base.clone());
+            }
+        }
+    }
+}
+
+async fn read(url: &str) -> RuntimeConfig {
+    match gloo_net::http::Request::get(url).send().await {
         Ok(resp) if resp.ok() => match resp.text().await {
             Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
-                web_sys::console::warn_1(
-                    &format!("Merchant Console: config.json ignored: {e}").into(),
-                );
+                web_sys::console::warn_1(&format!("Merchant Console: {url} ignored: {e}").into());
                 RuntimeConfig::default()
             }),
             Err(_) => RuntimeConfig::default(),

@@ -6,25 +6,28 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 
 use crate::config::{DemoCredentials, RuntimeConfig};
-use crate::storage;
+use crate::storage::Store;
 
 /// Secrets by key (`clover:<merchant>`, `laterpay:<merchant>`), in memory.
 #[derive(Clone, Copy)]
 pub struct Vault {
     secrets: RwSignal<BTreeMap<String, String>>,
     remembered: RwSignal<bool>,
+    store: Store,
 }
 
 const REMEMBERED_KEY: &str = "remembered-credentials";
 
 impl Vault {
     /// Loads remembered secrets, if the person opted in earlier.
-    pub fn new() -> Self {
-        let remembered: Option<BTreeMap<String, String>> =
-            storage::load(REMEMBERED_KEY).and_then(|json| serde_json::from_str(&json).ok());
+    pub fn new(store: Store) -> Self {
+        let remembered: Option<BTreeMap<String, String>> = store
+            .load(REMEMBERED_KEY)
+            .and_then(|json| serde_json::from_str(&json).ok());
         Self {
             remembered: RwSignal::new(remembered.is_some()),
             secrets: RwSignal::new(remembered.unwrap_or_default()),
+            store,
         }
     }
 
@@ -61,7 +64,7 @@ impl Vault {
     pub fn forget_all(&self) {
         self.secrets.set(BTreeMap::new());
         self.remembered.set(false);
-        storage::remove(REMEMBERED_KEY);
+        self.store.remove(REMEMBERED_KEY);
     }
 
     fn persist(&self) {
@@ -69,9 +72,9 @@ impl Vault {
             let json = self
                 .secrets
                 .with_untracked(|s| serde_json::to_string(s).unwrap_or_default());
-            storage::save(REMEMBERED_KEY, &json);
+            self.store.save(REMEMBERED_KEY, &json);
         } else {
-            storage::remove(REMEMBERED_KEY);
+            self.store.remove(REMEMBERED_KEY);
         }
     }
 }

@@ -42,7 +42,8 @@ impl RangeState {
         }
     }
 
-    /// Restores saved fields; an empty preset means `default_preset`, an empty zone UTC.
+    /// Restores saved fields; an empty preset means `default_preset`, an empty zone the
+    /// host's configured zone (`data-time-zone`), else UTC.
     pub fn restore(saved: SavedRange, default_preset: &str) -> Self {
         let preset = if saved.preset.is_empty() {
             default_preset
@@ -52,8 +53,11 @@ impl RangeState {
         let state = Self::new(preset);
         state.from.set(saved.from);
         state.to.set(saved.to);
+        let configured = use_context::<crate::app::Mounted>().and_then(|m| m.embed.time_zone);
         if !saved.zone.is_empty() {
             state.zone.set(saved.zone);
+        } else if let Some(zone) = configured {
+            state.zone.set(zone);
         }
         state
     }

@@ -1,14 +1,17 @@
-//! The time zone choice: UTC or the browser's own zone, always explicit on screen.
+//! The time zone choice: UTC or the local zone, always explicit on screen. The local zone
+//! is the one the host configured (`data-time-zone`), else the browser's own.
 //!
-//! The wasm carries no zone database. At start the app fetches the browser zone's TZif
-//! file from `tz/<Area/City>` beside the page (written by the `merchant-console-tzfiles`
-//! build tool) and keeps it here; until it has arrived, or if it cannot be had, only UTC
-//! is offered.
+//! The wasm carries no zone database. At start the app fetches the local zone's TZif
+//! file from `tz/<Area/City>` beside its script (written by the
+//! `merchant-console-postbuild` build tool) and keeps it here; until it has arrived, or
+//! if it cannot be had, only UTC is offered. One local zone per page: the first mount
+//! decides.
 
 use std::cell::RefCell;
 
 use jiff::tz::TimeZone;
 use leptos::prelude::*;
+use merchant_console_core::embed::is_zone_name;
 
 thread_local! {
     /// The loaded browser zone: its name and rules.
@@ -26,11 +29,26 @@ pub fn browser_zone_name() -> Option<String> {
         .as_string()
 }
 
-/// Starts loading the browser zone (call once at start). UTC browsers need nothing.
-pub fn init() {
+/// Starts loading the local zone: `preferred`, else the browser's. Later calls (a second
+/// widget) find it chosen already. UTC needs nothing.
+pub fn init(preferred: Option<String>) {
+    if READY.with(|r| r.borrow().is_some()) {
+        return;
+    }
+    // Owned by no component: the zone outlives any one widget being unmounted.
+    // (`new_root` makes itself the current owner; the caller's is restored after.)
+    let caller = Owner::current();
+    let owner = Owner::new_root(None);
     let ready = RwSignal::new(None);
+    std::mem::forget(owner);
+    if let Some(caller) = caller {
+        caller.set();
+    }
     READY.with(|r| *r.borrow_mut() = Some(ready));
-    let Some(name) = browser_zone_name().filter(|n| n != "UTC" && is_zone_name(n)) else {
+    let Some(name) = preferred
+        .or_else(browser_zone_name)
+        .filter(|n| n != "UTC" && is_zone_name(n))
+    else {
         return;
     };
     leptos::task::spawn_local(async move {
@@ -50,7 +68,7 @@ pub fn init() {
 }
 
 async fn fetch_zone(name: &str) -> Result<TimeZone, String> {
-    let response = gloo_net::http::Request::get(&format!("tz/{name}"))
+    let response = gloo_net::http::Request::get(&crate::mount::asset_url(&format!("tz/{name}")))
         .send()
         .await
         .map_err(|e| e.to_string())?;
@@ -62,18 +80,7 @@ async fn fetch_zone(name: &str) -> Result<TimeZone, String> {
     TimeZone::tzif(name, &bytes).map_err(|_| "not a valid TZif file".to_string())
 }
 
-/// IANA names only: letters, digits, `_ + -` and `/` between parts (never `..`).
-fn is_zone_name(name: &str) -> bool {
-    name.split('/').all(|part| {
-        !part.is_empty()
-            && part != ".."
-            && part
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_+-".contains(c))
-    })
-}
-
-/// The browser zone's name once its rules are loaded (tracked: re-runs readers on load).
+/// The local zone's name once its rules are loaded (tracked: re-runs readers on load).
 pub fn loaded_browser_zone() -> Option<String> {
     READY.with(|r| r.borrow().as_ref().and_then(|s| s.get()))
 }

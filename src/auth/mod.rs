@@ -53,8 +53,9 @@ pub struct CloverAuth {
 
 impl CloverAuth {
     /// Creates the handle and, once `config.json` is read, finishes a sign-in when the page
-    /// was opened by Clover's redirect.
-    pub fn new(vault: Vault, config: RwSignal<Option<RuntimeConfig>>) -> Self {
+    /// was opened by Clover's redirect (only when `owns_page`: a widget leaves the host
+    /// page's address bar alone).
+    pub fn new(vault: Vault, config: RwSignal<Option<RuntimeConfig>>, owns_page: bool) -> Self {
         let auth = Self {
             sessions: StoredValue::new_local(BTreeMap::new()),
             refreshing: StoredValue::new(false),
@@ -65,7 +66,7 @@ impl CloverAuth {
         };
         let done = StoredValue::new(false);
         Effect::new(move |_| {
-            if config.with(Option::is_some) && !done.get_value() {
+            if owns_page && config.with(Option::is_some) && !done.get_value() {
                 done.set_value(true);
                 spawn_local(async move { auth.complete_redirect().await });
             }

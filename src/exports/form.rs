@@ -3,14 +3,16 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use merchant_console_core::embed::AuthMode;
 use merchant_console_core::export::{exports_needed, ExportType, NewRequest, RangeLabel, Region};
 
 use super::runner::{proxy_key, token_key, ExportRunner};
+use crate::app::Mounted;
 use crate::auth::SignInWithClover;
 use crate::config::is_custom_base;
 use crate::credentials::{fill_from_vault, prefill_from_demo, SecretInput};
 use crate::range_picker::{RangePicker, RangeState, SavedRange};
-use crate::storage;
+use crate::storage::Store;
 
 const FORM_KEY: &str = "export-form";
 
@@ -29,7 +31,16 @@ struct SavedForm {
 #[component]
 pub fn ExportForm() -> impl IntoView {
     let runner = expect_context::<ExportRunner>();
-    let saved: SavedForm = storage::load_json(FORM_KEY);
+    let store = expect_context::<Store>();
+    let mut saved: SavedForm = store.load_json(FORM_KEY);
+    // What the host page set for this mount wins over what was saved.
+    let embed = expect_context::<Mounted>().embed;
+    if let Some(r) = embed.clover_region {
+        saved.region = r;
+    }
+    if let Some(m) = embed.merchant_id {
+        saved.merchant = m;
+    }
     let region = RwSignal::new(if saved.region.is_empty() {
         "us".to_string()
     } else {
@@ -46,7 +57,7 @@ pub fn ExportForm() -> impl IntoView {
     let range = RangeState::restore(saved.range, "last-30-days");
     let submitted = RwSignal::new(false);
     // "Credentials held by the proxy": no token in the page at all.
-    let proxy = RwSignal::new(false);
+    let proxy = RwSignal::new(embed.auth == Some(AuthMode::Proxy));
     // Back from Clover's sign-in: its merchant and region fill the form.
     Effect::new(move |_| {
         if let Some((m, r)) = runner.auth.signed_in.get() {
@@ -61,7 +72,7 @@ pub fn ExportForm() -> impl IntoView {
     });
     fill_from_vault(runner.vault, merchant, token, token_key);
     Effect::new(move |_| {
-        storage::save_json(
+        store.save_json(
             FORM_KEY,
             &SavedForm {
                 region: region.get(),

@@ -11,7 +11,7 @@ use crate::auth::CloverAuth;
 use crate::config::RuntimeConfig;
 use crate::credentials::Vault;
 use crate::http::{self, Auth};
-use crate::storage;
+use crate::storage::Store;
 use crate::zone::now_ms;
 
 const QUEUE_KEY: &str = "export-queue";
@@ -32,6 +32,10 @@ pub struct ExportRunner {
     pub announce: RwSignal<String>,
     /// Whether this tab drives the queue (only one tab of the browser does).
     pub leader: TabLeader,
+    /// This mount's saved state (the queue survives a reload).
+    store: Store,
+    /// The full page badges its tab title; a widget leaves its host's title alone.
+    owns_title: bool,
 }
 
 /// Key under which a merchant's Clover token is kept in the vault.
@@ -53,10 +57,14 @@ impl ExportRunner {
         vault: Vault,
         auth: CloverAuth,
         announce: RwSignal<String>,
+        store: Store,
     ) -> Self {
         let now = now_ms();
         let seed = (js_sys::Math::random() * u64::MAX as f64) as u64;
-        let queue = match storage::load(QUEUE_KEY).map(|json| ExportQueue::from_json(&json, now)) {
+        let queue = match store
+            .load(QUEUE_KEY)
+            .map(|json| ExportQueue::from_json(&json, now))
+        {
             Some(Ok(mut q)) => {
                 q.reseed(seed);
                 q
@@ -75,14 +83,15 @@ impl ExportRunner {
         let queue = RwSignal::new(queue);
         // The tab that gets the lock starts from what the previous leader saved last;
         // until then this tab follows the leader's saves.
-        let leader = TabLeader::acquire(move || {
-            if let Some(Ok(q)) =
-                storage::load(QUEUE_KEY).map(|j| ExportQueue::from_json(&j, now_ms()))
+        let leader = TabLeader::acquire(store.full_key("exports-lock"), move || {
+            if let Some(Ok(q)) = store
+                .load(QUEUE_KEY)
+                .map(|j| ExportQueue::from_json(&j, now_ms()))
             {
                 queue.set(q);
             }
         });
-        on_storage_change(storage::full_key(QUEUE_KEY), move |json| {
+        on_storage_change(store.full_key(QUEUE_KEY), move |json| {
             if !leader.leading.get_untracked() {
                 if let Ok(q) = ExportQueue::from_json(&json, now_ms()) {
                     queue.set(q);
@@ -97,6 +106,8 @@ impl ExportRunner {
             auth,
             announce,
             leader,
+            store,
+            owns_title: use_context::<crate::app::Mounted>().is_some_and(|m| !m.is_widget),
         };
         let interval = gloo_timers::callback::Interval::new(TICK_MS, move || runner.tick());
         // The timer is not Send; keep it in a local arena slot the (Send) cleanup can clear.
@@ -132,7 +143,7 @@ impl ExportRunner {
     fn save(self) {
         let json = self.queue.with_untracked(serde_json::to_string);
         if let Ok(json) = json {
-            storage::save(QUEUE_KEY, &json);
+            self.store.save(QUEUE_KEY, &json);
         }
     }
 
@@ -220,7 +231,9 @@ impl ExportRunner {
             }),
             Event::ExportFailed { reason, .. } => format!("An export failed: {reason}"),
             Event::RequestFinished { .. } => {
-                set_title_badge(true);
+                if self.owns_title {
+                    set_title_badge(true);
+                }
                 "All exports of a request are finished: its files are ready.".to_string()
             }
             Event::NeedsCredentials { merchant } => {

@@ -2,15 +2,17 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use merchant_console_core::embed::AuthMode;
 use merchant_console_core::purchases::{FetchPlan, LocalSpan};
 
 use super::fetch::{Loader, Request};
 use super::format::esc;
+use crate::app::Mounted;
 use crate::config::{is_custom_base, RuntimeConfig, LATERPAY_REGIONS};
 use crate::credentials::{fill_from_vault, prefill_from_demo, SecretInput, Vault};
 use crate::http::Auth;
 use crate::range_picker::{RangePicker, RangeState, SavedRange};
-use crate::storage;
+use crate::storage::Store;
 use crate::zone::{now_ms, zone_by_name};
 
 const FORM_KEY: &str = "history-form";
@@ -51,7 +53,19 @@ fn region_currency(region: &str) -> Option<&'static str> {
 pub fn HistoryForm(loader: Loader) -> impl IntoView {
     let vault = expect_context::<Vault>();
     let config = expect_context::<RwSignal<Option<RuntimeConfig>>>();
-    let saved: SavedForm = storage::load_json(FORM_KEY);
+    let store = expect_context::<Store>();
+    let mut saved: SavedForm = store.load_json(FORM_KEY);
+    // What the host page set for this mount wins over what was saved.
+    let embed = expect_context::<Mounted>().embed;
+    if let Some(r) = embed.laterpay_region {
+        saved.region = r;
+    }
+    if let Some(m) = embed.merchant_id {
+        saved.merchant = m;
+    }
+    if let Some(auth) = embed.auth {
+        saved.proxy = auth == AuthMode::Proxy;
+    }
     let region = RwSignal::new(if saved.region.is_empty() {
         "eu".to_string()
     } else {
@@ -75,7 +89,7 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
     });
     fill_from_vault(vault, merchant, key, key_name);
     Effect::new(move |_| {
-        storage::save_json(
+        store.save_json(
             FORM_KEY,
             &SavedForm {
                 region: region.get(),

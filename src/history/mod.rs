@@ -24,8 +24,9 @@ use merchant_console_core::purchases::{
     summarize, view_indices, AggregateOptions, BucketSize, SortColumn, SortDir, Summary,
 };
 
+use crate::dom::{self, refocus};
+use charts::data_of;
 use charts::revenue::{self, Options};
-use charts::{data_of, focus_id, refocus};
 use fetch::{FetchStatus, Loaded, Loader};
 
 use crate::perf;
@@ -219,6 +220,7 @@ fn Dashboard(data: Arc<Loaded>) -> impl IntoView {
                 .map(|(v, _)| v)
                 .unwrap_or_default();
             let mut focus = id;
+            let root = dom::root_of(ev.target());
             match act.as_str() {
                 "by" => {
                     ui.by.set(value.parse().unwrap_or(0));
@@ -298,7 +300,7 @@ fn Dashboard(data: Arc<Loaded>) -> impl IntoView {
                 }
                 _ => return,
             }
-            refocus(focus);
+            refocus(root, focus);
         }
     };
     let on_change = move |ev: Event| {
@@ -313,7 +315,7 @@ fn Dashboard(data: Arc<Loaded>) -> impl IntoView {
                     "week" => BucketSize::Week,
                     _ => BucketSize::Day,
                 });
-                refocus(id);
+                refocus(dom::root_of(ev.target()), id);
             }
             "mc-history-bom" => ui.bom.set(event_target_checked(&ev)),
             "mc-history-semicolon" => ui.semicolon.set(event_target_checked(&ev)),
@@ -342,7 +344,9 @@ fn Dashboard(data: Arc<Loaded>) -> impl IntoView {
             _ => return,
         };
         ev.prevent_default();
-        focus_id(&format!("mc-rev-bar-{next}"));
+        if let Some(root) = dom::root_of(ev.target()) {
+            dom::focus_id(&root, &format!("mc-rev-bar-{next}"));
+        }
     };
     let on_focusin = move |ev: FocusEvent| ui.set_active(bar_at(ev.target()));
     let on_focusout = move |_: FocusEvent| ui.set_active(None);
@@ -350,8 +354,8 @@ fn Dashboard(data: Arc<Loaded>) -> impl IntoView {
         Some(i) => ui.set_active(Some(i)),
         // Leaving the bars hides a hover tooltip, not the one of a focused bar.
         None => {
-            let focused = document()
-                .active_element()
+            let focused = dom::root_of(ev.target())
+                .and_then(|root| dom::active_element(&root))
                 .and_then(|el| el.get_attribute("data-index"));
             if focused.is_none() {
                 ui.set_active(None);

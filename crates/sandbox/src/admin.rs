@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 /// Longest span `/__sandbox/*/count` recounts (20 years of days).
@@ -32,6 +33,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/__sandbox/laterpay/count", get(laterpay_count))
         .route("/__sandbox/stats", get(stats))
         .route("/__sandbox/oauth", get(oauth_stats).post(set_oauth))
+        .route("/__sandbox/csp", get(get_csp).post(set_csp))
 }
 
 fn bad_request(msg: impl Into<String>) -> Response {
@@ -49,7 +51,34 @@ async fn reset(State(state): State<Arc<AppState>>) -> Json<Value> {
     state.stats.reset();
     state.clock.reset();
     state.oauth.reset(state.config.oauth_token_ttl_s);
+    state.csp.store(state.config.csp, Ordering::Relaxed);
     Json(json!({"status": "ok"}))
+}
+
+fn csp_json(state: &AppState) -> Json<Value> {
+    let enabled = state.csp.load(Ordering::Relaxed);
+    Json(json!({"enabled": enabled, "policy": crate::static_files::CSP}))
+}
+
+async fn get_csp(State(state): State<Arc<AppState>>) -> Json<Value> {
+    csp_json(&state)
+}
+
+#[derive(Deserialize)]
+struct CspRequest {
+    enabled: bool,
+}
+
+/// `{"enabled": true}` turns the Content-Security-Policy header on (reset restores the
+/// `--csp` setting).
+async fn set_csp(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    match serde_json::from_slice::<CspRequest>(&body) {
+        Ok(r) => {
+            state.csp.store(r.enabled, Ordering::Relaxed);
+            csp_json(&state).into_response()
+        }
+        Err(e) => bad_request(format!("expected {{\"enabled\": true|false}}: {e}")),
+    }
 }
 
 fn clock_json(state: &AppState) -> Json<Value> {

@@ -152,6 +152,11 @@ pub struct Config {
     /// Requests per token per second before 429 (Clover's documented 16/s).
     pub rate_limit_per_s: u32,
     pub dist: PathBuf,
+    /// Example host pages, served under `/examples/`.
+    pub examples: PathBuf,
+    /// Send the strict Content-Security-Policy with every page and asset (switchable at
+    /// run time through `/__sandbox/csp`).
+    pub csp: bool,
     pub clover_merchants: Vec<CloverMerchant>,
     pub laterpay_merchants: Vec<LaterPayMerchant>,
     /// Region -> windows; a missing or empty entry means no limit.
@@ -191,6 +196,8 @@ impl Default for Config {
             max_active_exports: 1,
             rate_limit_per_s: 16,
             dist: PathBuf::from("dist"),
+            examples: PathBuf::from("examples"),
+            csp: false,
             clover_merchants: vec![
                 CloverMerchant {
                     id: "DEMOMERCHANT1".into(),

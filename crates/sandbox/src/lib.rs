@@ -14,6 +14,7 @@ pub mod faults;
 pub mod laterpay;
 pub mod oauth;
 pub mod observe;
+pub mod portal;
 pub mod ratelimit;
 pub mod rng;
 pub mod static_files;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub oauth: oauth::OAuthStore,
     /// Clover bearer token -> merchant id.
     pub clover_tokens: HashMap<String, String>,
+    /// Whether static responses carry the strict Content-Security-Policy.
+    pub csp: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
@@ -71,6 +74,7 @@ impl AppState {
                 .iter()
                 .map(|m| (m.token.clone(), m.id.clone()))
                 .collect(),
+            csp: config.csp.into(),
             config,
         }
     }
@@ -80,6 +84,10 @@ impl AppState {
 pub fn build_app(config: Config) -> Router {
     let cors = cors_layer(&config.cors_origins);
     let state = Arc::new(AppState::new(config));
+    let api: Router = Router::new()
+        .merge(clover::router())
+        .merge(laterpay::router())
+        .with_state(state.clone());
     let mut app = Router::new()
         .route("/health", get(|| async { Json(json!({"status": "ok"})) }))
         .route("/config.json", get(app_config))
@@ -88,7 +96,8 @@ pub fn build_app(config: Config) -> Router {
         .merge(oauth::router())
         .merge(admin::router())
         .fallback(static_files::fallback)
-        .with_state(state.clone());
+        .with_state(state.clone())
+        .merge(portal::router(api, &state.config));
     if let Some(cors) = cors {
         app = app.layer(cors);
     }

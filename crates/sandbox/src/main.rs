@@ -51,6 +51,12 @@ struct Cli {
     /// Folder with the built app (index.html) [default: dist]
     #[arg(long)]
     dist: Option<PathBuf>,
+    /// Folder with the example host pages, served under /examples/ [default: examples]
+    #[arg(long)]
+    examples: Option<PathBuf>,
+    /// Send a strict Content-Security-Policy header with the app's files and examples
+    #[arg(long)]
+    csp: bool,
     /// Allow this browser origin cross-origin (repeatable; adds to the config file's)
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     cors_origin: Vec<String>,
@@ -82,8 +88,10 @@ fn configure(cli: Cli) -> Result<Config, String> {
         max_active_exports,
         rate_limit_per_s,
         dist,
+        examples,
         oauth_token_ttl_s
     );
+    c.csp |= cli.csp;
     if cli.payments_per_day.is_some() {
         c.payments_per_day = cli.payments_per_day;
     }

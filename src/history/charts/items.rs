@@ -63,7 +63,7 @@ pub fn items_markup(s: &Summary, by: usize, table_shown: bool) -> String {
         };
         let _ = write!(
             out,
-            r#"<li class="mc-item"><span class="mc-item-title">{}</span><span class="mc-item-bar" aria-hidden="true"><span class="mc-s{}" style="width:{}"></span></span><span class="mc-item-value">{main}<span class="mc-muted"> · {other}</span></span></li>"#,
+            r#"<li class="mc-item"><span class="mc-item-title">{}</span><span class="mc-item-bar" aria-hidden="true"><span class="mc-s{}" data-css="width:{}"></span></span><span class="mc-item-value">{main}<span class="mc-muted"> · {other}</span></span></li>"#,
             linked(&item_name(it), &it.item_url),
             if by_count { 2 } else { 0 },
             css_pct(value(it), max),

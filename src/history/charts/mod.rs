@@ -15,7 +15,6 @@ pub mod share;
 
 use std::fmt::Write as _;
 
-use leptos::prelude::document;
 use wasm_bindgen::JsCast;
 
 use super::format::{self, esc};
@@ -183,26 +182,6 @@ pub fn data_of(target: Option<web_sys::EventTarget>, attr: &str) -> Option<(Stri
     let el = target?.dyn_into::<web_sys::Element>().ok()?;
     let el = el.closest(&format!("[{attr}]")).ok()??;
     Some((el.get_attribute(attr)?, el.id()))
-}
-
-/// Focuses the element with this id (HTML or SVG), if present.
-pub fn focus_id(id: &str) {
-    let Some(el) = document().get_element_by_id(id) else {
-        return;
-    };
-    if let Ok(focus) = js_sys::Reflect::get(&el, &"focus".into()) {
-        if let Some(f) = focus.dyn_ref::<js_sys::Function>() {
-            let _ = f.call0(&el);
-        }
-    }
-}
-
-/// Focuses an element once the markup it lives in has been redrawn, so a keyboard user
-/// keeps their place after pressing a button inside redrawn markup.
-pub fn refocus(id: String) {
-    if !id.is_empty() {
-        gloo_timers::callback::Timeout::new(0, move || focus_id(&id)).forget();
-    }
 }
 
 /// An item's name, linked to its page when the URL is a plain http(s) one.

@@ -137,7 +137,7 @@ pub fn plot_markup(s: &Summary, o: Options) -> String {
         let v = k * step;
         let _ = write!(
             out,
-            r#"<span class="mc-y-label" style="bottom:{}">{}</span>"#,
+            r#"<span class="mc-y-label" data-css="bottom:{}">{}</span>"#,
             css_pct(v, top),
             esc(&format::money_whole(v, &s.currency))
         );
@@ -215,7 +215,7 @@ pub fn plot_markup(s: &Summary, o: Options) -> String {
     for (i, b) in s.buckets.iter().enumerate().filter(|(i, _)| i % every == 0) {
         let _ = write!(
             out,
-            r#"<span class="mc-x-label" style="left:{}">{}</span>"#,
+            r#"<span class="mc-x-label" data-css="left:{}">{}</span>"#,
             css_pct(2 * i as i64 + 1, 2 * n),
             esc(&format::axis_date(b.label, s.bucket_size))
         );
@@ -240,7 +240,7 @@ pub fn tooltip_markup(s: &Summary, i: usize, o: Options) -> String {
         format!("left:{}", css_pct(2 * i64i + 1, 2 * n))
     };
     let mut out = format!(
-        r#"<div class="mc-tooltip" id="mc-rev-tooltip" role="tooltip" style="{style}"><p class="mc-tooltip-title">{}{}</p><p class="mc-tooltip-value">Revenue: {}</p><p>{}</p><ul class="mc-tooltip-series">"#,
+        r#"<div class="mc-tooltip" id="mc-rev-tooltip" role="tooltip" data-css="{style}"><p class="mc-tooltip-title">{}{}</p><p class="mc-tooltip-value">Revenue: {}</p><p>{}</p><ul class="mc-tooltip-series">"#,
         esc(&format::bucket_name(b.label, s.bucket_size)),
         if b.partial { " (partial)" } else { "" },
         money(b.revenue, c),

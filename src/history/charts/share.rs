@@ -41,7 +41,7 @@ pub fn share_markup(s: &Summary, table_shown: bool) -> String {
     for (i, sh) in s.payment_share.iter().enumerate() {
         let _ = write!(
             out,
-            r#"<span class="mc-s{}" style="width:{}"></span>"#,
+            r#"<span class="mc-s{}" data-css="width:{}"></span>"#,
             i % 8,
             css_pct(sh.revenue, total)
         );

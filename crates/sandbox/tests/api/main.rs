@@ -7,6 +7,7 @@ mod clover_exports;
 mod clover_faults;
 mod clover_limits;
 mod control;
+mod embedding;
 mod example_client;
 mod laterpay;
 mod oauth;
