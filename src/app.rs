@@ -66,8 +66,11 @@ pub fn App(mounted: Mounted) -> impl IntoView {
     // The export runner lives as long as the app, so exports go on in either section.
     let auth = crate::auth::CloverAuth::new(vault, runtime_config, !mounted.is_widget);
     provide_context(auth);
-    let runner = ExportRunner::start(runtime_config, vault, auth, announce, store);
-    provide_context(runner);
+    // A widget without the Exports section runs no export queue at all.
+    if sections.contains(&Section::Exports) {
+        let runner = ExportRunner::start(runtime_config, vault, auth, announce, store);
+        provide_context(runner);
+    }
     provide_context(vault);
     provide_context(runtime_config);
     let compact = embed.compact;

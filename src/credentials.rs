@@ -99,12 +99,13 @@ pub fn fill_from_vault(
 
 /// Prefills an empty form from a sandbox's demo block in `config.json`: merchant, region
 /// and, while the merchant is the demo one, its secret. `pick` selects (merchant, secret).
+/// `demo_region` is `None` when the host page fixed the region.
 pub fn prefill_from_demo(
     config: RwSignal<Option<RuntimeConfig>>,
     merchant: RwSignal<String>,
     secret: RwSignal<String>,
     region: RwSignal<String>,
-    demo_region: &'static str,
+    demo_region: Option<&'static str>,
     pick: fn(&DemoCredentials) -> (&str, &str),
 ) {
     Effect::new(move |_| {
@@ -114,7 +115,9 @@ pub fn prefill_from_demo(
         let (demo_merchant, demo_secret) = pick(&demo);
         if merchant.get_untracked().is_empty() && !demo_merchant.is_empty() {
             merchant.set(demo_merchant.to_string());
-            region.set(demo_region.to_string());
+            if let Some(r) = demo_region {
+                region.set(r.to_string());
+            }
         }
         if secret.get_untracked().is_empty() && merchant.get_untracked() == demo_merchant {
             secret.set(demo_secret.to_string());

@@ -103,7 +103,9 @@ fn mount_page(el: web_sys::Element) {
 
 /// A widget: a shadow root holding the stylesheet and the app.
 fn mount_shadow(host: &web_sys::Element, mut embed: EmbedConfig) -> Result<WidgetHandle, String> {
-    if host.shadow_root().is_some() {
+    // An emptied shadow root (after `unmount()`) is reused; a busy one is refused.
+    let existing = host.shadow_root();
+    if existing.as_ref().is_some_and(|s| s.first_child().is_some()) {
         return Err(
             "this element already holds a Merchant Console (or another shadow root)".into(),
         );
@@ -123,10 +125,12 @@ fn mount_shadow(host: &web_sys::Element, mut embed: EmbedConfig) -> Result<Widge
             .instance
             .retain(|c| c.is_ascii_alphanumeric() || "-_".contains(c));
     }
-    let init = web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open);
-    let shadow = host
-        .attach_shadow(&init)
-        .map_err(|_| "this element cannot hold a shadow root (use a <div>)".to_string())?;
+    let shadow = match existing {
+        Some(shadow) => shadow,
+        None => host
+            .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+            .map_err(|_| "this element cannot hold a shadow root (use a <div>)".to_string())?,
+    };
     set_theme(host, embed.theme);
     let document = document();
     let link = document

@@ -155,7 +155,12 @@ pub fn RangePicker(state: RangeState, id_prefix: &'static str) -> impl IntoView 
             <select id=zone_id on:change=move |ev| state.zone.set(event_target_value(&ev))>
                 <option value="UTC" selected=move || state.zone.get() != loaded_browser_zone().unwrap_or_default()>"UTC"</option>
                 {move || loaded_browser_zone().map(|z| {
-                    let label = format!("{z} (this browser)");
+                    let whose = if crate::zone::browser_zone_name().as_deref() == Some(z.as_str()) {
+                        "this browser"
+                    } else {
+                        "set by this page"
+                    };
+                    let label = format!("{z} ({whose})");
                     let value = z.clone();
                     view! { <option value=value selected=move || state.zone.get() == z>{label}</option> }
                 })}

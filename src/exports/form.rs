@@ -35,6 +35,7 @@ pub fn ExportForm() -> impl IntoView {
     let mut saved: SavedForm = store.load_json(FORM_KEY);
     // What the host page set for this mount wins over what was saved.
     let embed = expect_context::<Mounted>().embed;
+    let host_region = embed.clover_region.is_some();
     if let Some(r) = embed.clover_region {
         saved.region = r;
     }
@@ -67,7 +68,8 @@ pub fn ExportForm() -> impl IntoView {
     });
     let oauth_signed_in = move || runner.auth.is_signed_in(merchant.get().trim());
 
-    prefill_from_demo(runner.config, merchant, token, region, "sandbox", |d| {
+    let demo_region = (!host_region).then_some("sandbox");
+    prefill_from_demo(runner.config, merchant, token, region, demo_region, |d| {
         (&d.clover_merchant, &d.clover_token)
     });
     fill_from_vault(runner.vault, merchant, token, token_key);

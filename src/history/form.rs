@@ -57,6 +57,7 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
     let mut saved: SavedForm = store.load_json(FORM_KEY);
     // What the host page set for this mount wins over what was saved.
     let embed = expect_context::<Mounted>().embed;
+    let host_region = embed.laterpay_region.is_some();
     if let Some(r) = embed.laterpay_region {
         saved.region = r;
     }
@@ -84,7 +85,8 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
     let submitted = RwSignal::new(false);
 
     // A sandbox's demo block prefills merchant and key (as the Exports form does for Clover).
-    prefill_from_demo(config, merchant, key, region, "eu-sandbox", |d| {
+    let demo_region = (!host_region).then_some("eu-sandbox");
+    prefill_from_demo(config, merchant, key, region, demo_region, |d| {
         (&d.laterpay_merchant, &d.laterpay_key)
     });
     fill_from_vault(vault, merchant, key, key_name);
