@@ -89,6 +89,10 @@ test('two widgets on one page work independently', async ({ page, request, conso
   await sidebar.getByRole('button', { name: 'Fetch purchases' }).click();
   await expect(sidebar.getByRole('list', { name: 'Summary' })).toBeVisible();
   await expect(main.getByRole('list', { name: 'Summary' })).toHaveCount(0);
+  // The whole dashboard fits the 320 px sidebar: wide parts scroll inside, the app does not.
+  await expect(sidebar.getByRole('figure', { name: 'Revenue over time' })).toBeVisible();
+  const overflow = await sidebar.locator('.mc-app').evaluate((el) => el.scrollWidth - el.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
   const card = main.getByRole('article').first();
   await expect(card.getByRole('progressbar', { name: 'Overall progress' })).toHaveAttribute('aria-valuenow', '100', { timeout: 30_000 });
   await expect(sidebar.getByRole('article')).toHaveCount(0);

@@ -139,9 +139,14 @@ pub fn table_toggle(chart: &str, shown: bool) -> String {
         "mc-secondary mc-table-toggle",
         "Show as table",
     )
+    // aria-controls only while the table exists: a reference to nothing is invalid ARIA.
     .replace(
         "<button ",
-        &format!(r#"<button aria-controls="mc-{chart}-table" "#),
+        &if shown {
+            format!(r#"<button aria-controls="mc-{chart}-table" "#)
+        } else {
+            "<button ".to_string()
+        },
     )
 }
 
