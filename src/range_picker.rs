@@ -1,6 +1,7 @@
 //! The date-range field set shared by both forms: preset, custom dates, time zone.
 
 use leptos::prelude::*;
+use merchant_console_core::civil::ymd;
 use merchant_console_core::range::{parse_date, DateRange, Preset, ResolvedSpan};
 
 use crate::zone::{loaded_browser_zone, now_ms, zone_by_name};
@@ -115,8 +116,8 @@ pub fn RangePicker(state: RangeState, id_prefix: &'static str) -> impl IntoView 
         let value = event_target_value(&ev);
         if value == "custom" && state.from.get_untracked().is_empty() {
             if let Ok(p) = state.resolve(now_ms()) {
-                state.from.set(p.range.from.to_string());
-                state.to.set(p.range.to.to_string());
+                state.from.set(ymd(p.range.from));
+                state.to.set(ymd(p.range.to));
             }
         }
         state.preset.set(value);

@@ -3,6 +3,7 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use merchant_console_core::civil::ymd;
 use merchant_console_core::embed::AuthMode;
 use merchant_console_core::export::{exports_needed, ExportType, NewRequest, RangeLabel, Region};
 
@@ -126,8 +127,8 @@ pub fn ExportForm() -> impl IntoView {
             };
             format!(
                 "{} to {} ({} day{}{partial}, {}): {} export{}{}",
-                p.range.from,
-                p.range.to,
+                ymd(p.range.from),
+                ymd(p.range.to),
                 days,
                 if days == 1 { "" } else { "s" },
                 p.zone_name,

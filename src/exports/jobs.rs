@@ -6,6 +6,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use merchant_console_core::civil::ymd;
 use merchant_console_core::export::status::format_duration;
 use merchant_console_core::export::{
     safe_http_url, ExportJob, ExportRequest, JobId, JobState, OutputFormat, RequestId,
@@ -121,7 +122,10 @@ fn request_title(r: &ExportRequest) -> String {
     match &r.label {
         Some(l) => format!(
             "{what} · {} to {} ({}) · merchant {}",
-            l.range.from, l.range.to, l.zone, r.merchant
+            ymd(l.range.from),
+            ymd(l.range.to),
+            l.zone,
+            r.merchant
         ),
         None => format!("{what} · merchant {}", r.merchant),
     }

@@ -2,6 +2,7 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use merchant_console_core::civil::ymd;
 use merchant_console_core::embed::AuthMode;
 use merchant_console_core::purchases::{FetchPlan, LocalSpan};
 
@@ -136,8 +137,8 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
             let days = span.days();
             format!(
                 "{} to {} ({} day{}{}, {}, {}), compared with {} to {}: {} request{}, month by month.",
-                p.range.from,
-                p.range.to,
+                ymd(p.range.from),
+                ymd(p.range.to),
                 days,
                 if days == 1 { "" } else { "s" },
                 if p.resolved.partial { ", up to now" } else { "" },

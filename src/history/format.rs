@@ -111,10 +111,7 @@ pub fn css_pct(num: i64, den: i64) -> String {
     format!("{}.{:02}%", bp / 100, bp % 100)
 }
 
-/// `YYYY-MM-DD`.
-pub fn ymd(date: Date) -> String {
-    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
-}
+pub use merchant_console_core::civil::ymd;
 
 /// A bucket's name in words and ISO dates: `2026-03-05`, `Week of 2026-03-02`, `2026-03`.
 pub fn bucket_name(label: Date, size: BucketSize) -> String {

@@ -3,6 +3,7 @@
 //! The browser app performs the HTTP calls, timers and storage and feeds results back in.
 //! Time is always passed in as epoch milliseconds (`Millis`); nothing here reads a clock.
 
+pub mod civil;
 pub mod embed;
 pub mod export;
 pub mod oauth;

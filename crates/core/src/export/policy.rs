@@ -202,10 +202,11 @@ pub fn parse_retry_after(value: &str, now: Millis) -> Option<Millis> {
         let secs: u64 = v.parse().unwrap_or(u64::MAX);
         Millis::try_from(secs.saturating_mul(1000)).unwrap_or(Millis::MAX)
     } else {
-        let ts = jiff::fmt::rfc2822::DateTimeParser::new()
-            .parse_timestamp(v)
-            .ok()?;
-        (ts.as_millisecond() - now).max(0)
+        // httpdate (IMF-fixdate, RFC 850, asctime) is a few KB of wasm; jiff's RFC 2822
+        // parser with its error texts is several times that.
+        let at = httpdate::parse_http_date(v).ok()?;
+        let secs = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+        (Millis::try_from(secs).ok()?.saturating_mul(1000) - now).max(0)
     };
     Some(delay.min(MAX_RETRY_AFTER_MS))
 }

@@ -48,10 +48,7 @@ pub fn format_utc_time(t: Millis, now: Millis) -> String {
     } else if (1..7).contains(&days_apart) {
         format!("{} {hm} UTC", utc_weekday_abbrev(t))
     } else {
-        match jiff::Timestamp::from_millisecond(t) {
-            Ok(ts) => format!("{} {hm} UTC", ts.to_zoned(jiff::tz::TimeZone::UTC).date()),
-            Err(_) => format!("{hm} UTC"),
-        }
+        format!("{} {hm} UTC", crate::civil::ymd(crate::civil::utc_date(t)))
     }
 }
 

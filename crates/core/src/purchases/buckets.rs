@@ -6,7 +6,8 @@
 
 use jiff::civil::Date;
 
-use super::span::{add_days, local_midnight_ms, LocalSpan};
+use super::span::{local_midnight_ms, LocalSpan};
+use crate::civil::add_days;
 use crate::Millis;
 
 /// Width of one chart bucket.

@@ -9,7 +9,8 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use super::model::{Decoded, Purchase};
-use super::span::{add_days, local_midnight_ms, utc_date, ymd, LocalSpan};
+use super::span::{local_midnight_ms, LocalSpan};
+use crate::civil::{add_days, utc_date, ymd};
 
 /// Requests running at once by default: enough to overlap latency, gentle on the API.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 2;

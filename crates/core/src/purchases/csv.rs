@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use super::model::Purchase;
-use super::span::ymd;
+use crate::civil::ymd;
 use crate::Millis;
 
 /// Header row, in column order.

@@ -17,7 +17,7 @@ pub fn parse_instant(text: &str) -> Option<Millis> {
     let mut c = Cursor(text.trim().as_bytes());
     let (y, mo, d) = (c.num(4)?, c.sep(b'-')?.num(2)?, c.sep(b'-')?.num(2)?);
     let date = jiff::civil::Date::new(y as i16, mo as i8, d as i8).ok()?;
-    let mut secs = super::span::day_number(date) * 86_400;
+    let mut secs = crate::civil::day_number(date) * 86_400;
     let mut millis = 0;
     if let Some(&(b'T' | b't' | b' ')) = c.0.first() {
         c.0 = &c.0[1..];

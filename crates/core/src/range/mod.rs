@@ -24,6 +24,7 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::civil::ymd;
 use crate::Millis;
 
 /// Milliseconds in a 24 h day (a UTC day; local days may be 23 or 25 h long).
@@ -115,9 +116,7 @@ impl From<jiff::Error> for RangeError {
 
 /// Parses `YYYY-MM-DD` (what `<input type="date">` yields).
 pub fn parse_date(s: &str) -> Result<Date, RangeError> {
-    s.trim()
-        .parse::<Date>()
-        .map_err(|_| RangeError::InvalidDate(s.to_string()))
+    crate::civil::parse_ymd(s.trim()).ok_or_else(|| RangeError::InvalidDate(s.to_string()))
 }
 
 /// The local calendar date of the instant `t` in `tz`.
@@ -162,11 +161,7 @@ impl DateRange {
 
     /// Number of calendar days in the range (at least 1).
     pub fn days(&self) -> i64 {
-        // Both dates are valid, so `since` cannot fail; fall back to 1 defensively.
-        self.to
-            .since(self.from)
-            .map(|s| i64::from(s.get_days()) + 1)
-            .unwrap_or(1)
+        crate::civil::days_between(self.from, self.to).max(0) + 1
     }
 
     /// The full span of the range in `tz`, without clamping: start of `from` to the last
@@ -204,10 +199,11 @@ impl DateRange {
 
 impl fmt::Display for DateRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.from == self.to {
-            write!(f, "{}", self.from)
+        let (from, to) = (ymd(self.from), ymd(self.to));
+        if from == to {
+            f.write_str(&from)
         } else {
-            write!(f, "{} – {}", self.from, self.to)
+            write!(f, "{from} – {to}")
         }
     }
 }
@@ -221,8 +217,8 @@ struct DateRangeRepr {
 impl Serialize for DateRange {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         DateRangeRepr {
-            from: self.from.to_string(),
-            to: self.to.to_string(),
+            from: ymd(self.from),
+            to: ymd(self.to),
         }
         .serialize(s)
     }

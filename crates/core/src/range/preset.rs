@@ -2,7 +2,6 @@
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::ToSpan;
 
 use super::{local_date, DateRange, RangeError};
 use crate::Millis;
@@ -93,7 +92,7 @@ impl Preset {
         let today = local_date(now, tz)?;
         let last_n = |n: i64| -> Result<DateRange, RangeError> {
             Ok(DateRange {
-                from: today.checked_sub((n - 1).days())?,
+                from: crate::civil::add_days(today, 1 - n),
                 to: today,
             })
         };
