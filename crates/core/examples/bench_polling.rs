@@ -8,8 +8,9 @@
 //! cargo run --release -p merchant-console-core --example bench_polling -- --processing-ms 300000
 //! ```
 //!
-//! Prints one JSON line: polls until `DONE` is seen, and how long after the export
-//! finished that poll came.
+//! Prints one JSON line: polls until `DONE` is seen, how long after the export finished
+//! that poll came, and the longest gap between two polls. `--trace` also prints every
+//! poll (time, status seen, next gap) to stderr.
 
 use merchant_console_core::export::poll::{PollSchedule, ProgressMark};
 
@@ -43,17 +44,33 @@ fn main() {
             })
         }
     };
+    let trace = args.iter().any(|a| a == "--trace");
     let schedule = PollSchedule::default();
     let mut state = schedule.start(mark_at(0).expect("pending at first"), 0);
-    let mut polls = 0;
+    let (mut polls, mut last, mut max_gap) = (0, 0, 0);
     loop {
         let t = state.next_poll_at;
         polls += 1;
+        max_gap = max_gap.max(t - last);
+        last = t;
         match mark_at(t) {
-            Some(mark) => schedule.observe(&mut state, mark, t),
+            Some(mark) => {
+                schedule.observe(&mut state, mark, t);
+                if trace {
+                    eprintln!(
+                        "poll {polls:3} at {t:8} ms: {:>3} %{}, next in {} ms",
+                        mark.percent,
+                        if mark.started { "" } else { " (pending)" },
+                        state.next_poll_at - t
+                    );
+                }
+            }
             None => {
+                if trace {
+                    eprintln!("poll {polls:3} at {t:8} ms: DONE");
+                }
                 println!(
-                    "{{\"pending_ms\":{pending},\"processing_ms\":{processing},\"polls\":{polls},\"done_to_seen_ms\":{}}}",
+                    "{{\"pending_ms\":{pending},\"processing_ms\":{processing},\"polls\":{polls},\"done_to_seen_ms\":{},\"max_gap_ms\":{max_gap}}}",
                     t - finish
                 );
                 return;
