@@ -190,8 +190,12 @@ fn js_setting(config: &JsValue, name: &str) -> Option<String> {
         Some(s)
     } else if let Some(b) = value.as_bool() {
         b.then(|| "true".to_string())
-    } else if let Some(n) = value.as_f64() {
-        Some(n.to_string())
+    } else if value.as_f64().is_some() {
+        // JavaScript prints the number (Rust's float printer is KB of wasm).
+        js_sys::Number::from(value)
+            .to_string_with_radix(10)
+            .ok()
+            .map(String::from)
     } else if js_sys::Array::is_array(&value) {
         let parts: Vec<String> = js_sys::Array::from(&value)
             .iter()

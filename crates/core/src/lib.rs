@@ -4,6 +4,7 @@
 //! Time is always passed in as epoch milliseconds (`Millis`); nothing here reads a clock.
 
 pub mod civil;
+pub mod csv_writer;
 pub mod embed;
 pub mod export;
 pub mod oauth;

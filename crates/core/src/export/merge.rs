@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde_json::{Map, Value};
 
 use super::model::{millis_from_value, ExportType};
+use crate::csv_writer::CsvWriter;
 use crate::range::{DateRange, TimeSpan};
 use crate::Millis;
 
@@ -267,24 +268,18 @@ impl Merger {
                 }
             }
             OutputFormat::Csv => {
-                let mut w = self.csv_writer(&mut out);
+                let mut w = self.csv_writer(out);
                 for o in objs {
-                    let row = self.csv_row(o);
-                    w.write_record(&row)
-                        .map_err(|e| MergeError::Csv(e.to_string()))?;
+                    w.record(self.csv_row(o));
                 }
-                w.flush().map_err(|e| MergeError::Csv(e.to_string()))?;
+                out = w.into_inner();
             }
         }
         Ok(out)
     }
 
-    fn csv_writer<'w>(&self, out: &'w mut Vec<u8>) -> csv::Writer<&'w mut Vec<u8>> {
-        csv::WriterBuilder::new()
-            .delimiter(if self.opts.european { b';' } else { b',' })
-            .terminator(csv::Terminator::CRLF)
-            .has_headers(false)
-            .from_writer(out)
+    fn csv_writer(&self, out: Vec<u8>) -> CsvWriter {
+        CsvWriter::new(out, if self.opts.european { b';' } else { b',' }, true)
     }
 
     fn csv_row(&self, o: &Map<String, Value>) -> Vec<String> {
@@ -376,12 +371,9 @@ impl Merger {
                 if self.opts.bom {
                     out.extend_from_slice("\u{feff}".as_bytes());
                 }
-                {
-                    let mut w = self.csv_writer(&mut out);
-                    // Writing to a Vec cannot fail.
-                    let _ = w.write_record(columns(self.opts.export_type));
-                    let _ = w.flush();
-                }
+                let mut w = self.csv_writer(out);
+                w.record(columns(self.opts.export_type));
+                out = w.into_inner();
                 for p in self.parts.values() {
                     out.extend_from_slice(p);
                 }
@@ -447,8 +439,18 @@ pub fn format_cents(cents: i64, dec: char) -> String {
 /// Epoch ms as ISO-8601 UTC with millisecond precision and `Z`:
 /// `2026-01-01T10:00:00.000Z`. `None` outside jiff's range.
 pub fn format_millis_utc(ms: Millis) -> Option<String> {
-    let ts = jiff::Timestamp::from_millisecond(ms).ok()?;
-    Some(format!("{ts:.3}"))
+    // Checked first so the result matches jiff's range; printed by hand (jiff's printer
+    // is several KB of wasm).
+    jiff::Timestamp::from_millisecond(ms).ok()?;
+    let ms_of_day = ms.rem_euclid(86_400_000);
+    let (secs, milli) = (ms_of_day / 1000, ms_of_day % 1000);
+    Some(format!(
+        "{}T{:02}:{:02}:{:02}.{milli:03}Z",
+        crate::civil::ymd(crate::civil::utc_date(ms)),
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    ))
 }
 
 /// A download file name stating type, range, zone and format:
@@ -474,8 +476,8 @@ pub fn file_name(t: ExportType, range: &DateRange, zone: &str, format: OutputFor
     format!(
         "clover-{}_{}_{}_{}.{}",
         t.slug(),
-        range.from,
-        range.to,
+        crate::civil::ymd(range.from),
+        crate::civil::ymd(range.to),
         zone,
         format.extension()
     )

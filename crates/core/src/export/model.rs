@@ -452,7 +452,9 @@ pub(crate) fn millis_from_value(v: &Value) -> Option<Millis> {
         Value::String(s) => {
             let t = s.trim();
             t.parse::<i64>().ok().or_else(|| {
-                t.parse::<f64>()
+                // serde_json's number parser is linked anyway; core's f64 parser and its
+                // tables would add about 15 KB to the wasm.
+                serde_json::from_str::<f64>(t)
                     .ok()
                     .filter(|f| f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15)
                     .map(|f| f as i64)
@@ -476,7 +478,7 @@ fn lenient_percent<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u8>, D::Err
     let v = Value::deserialize(d)?;
     let f = match &v {
         Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().trim_end_matches('%').trim().parse::<f64>().ok(),
+        Value::String(s) => serde_json::from_str::<f64>(s.trim().trim_end_matches('%').trim()).ok(),
         _ => None,
     };
     Ok(f.filter(|f| f.is_finite())

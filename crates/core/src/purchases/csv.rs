@@ -11,6 +11,7 @@ use jiff::tz::TimeZone;
 
 use super::model::Purchase;
 use crate::civil::ymd;
+use crate::csv_writer::CsvWriter;
 use crate::Millis;
 
 /// Header row, in column order.
@@ -62,12 +63,8 @@ where
     if opts.bom {
         out.extend_from_slice("\u{feff}".as_bytes());
     }
-    let mut w = ::csv::WriterBuilder::new()
-        .delimiter(if opts.semicolon { b';' } else { b',' })
-        .from_writer(out);
-    // Writing into a Vec cannot fail, and every record has the same length, so the
-    // results carry no information.
-    let _ = w.write_record(CSV_COLUMNS);
+    let mut w = CsvWriter::new(out, if opts.semicolon { b';' } else { b',' }, false);
+    w.record(CSV_COLUMNS);
     // Reused buffers: no allocation per row beyond what the writer itself needs.
     let (mut bought, mut paid, mut expires, mut price) = Default::default();
     for p in purchases {
@@ -75,7 +72,7 @@ where
         write_iso(&mut paid, p.payment_time, &opts.zone);
         write_iso(&mut expires, p.expiry, &opts.zone);
         write_cents(&mut price, p.price, opts.semicolon);
-        let _ = w.write_record([
+        w.record([
             &bought,
             &paid,
             &p.payment_model,
@@ -90,7 +87,6 @@ where
         ]);
     }
     w.into_inner()
-        .unwrap_or_else(|e| e.into_inner().get_ref().clone())
 }
 
 /// Minor units as a decimal amount with two digits: `1234` -> `"12.34"`, `-5` ->
