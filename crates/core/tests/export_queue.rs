@@ -618,6 +618,9 @@ fn reload_polls_running_exports_and_requeues_creating_ones() {
     assert!(!json.to_lowercase().contains("token"));
     assert!(!json.to_lowercase().contains("authorization"));
     let mut q2 = ExportQueue::from_json(&json, 60_000).unwrap();
+    // The configuration is code, not state: a reload runs with this version's defaults.
+    assert_ne!(q.config, QueueConfig::default());
+    assert_eq!(q2.config, QueueConfig::default());
     assert_eq!(q2.in_flight_count(), 0);
     assert_eq!(job(&q2, r2, 0).state, JobState::Queued);
     assert_eq!(job(&q2, r1, 0).state, JobState::InProgress { percent: 30 });

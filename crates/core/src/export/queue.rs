@@ -115,8 +115,10 @@ struct InFlight {
 /// credentials. Operations in flight are not persisted.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExportQueue {
-    /// Configuration.
-    #[serde(default)]
+    /// Configuration. Code, not state: not saved, so a reload runs with this version's
+    /// policy (service hours move; an old save must not pin the old ones). Not saving it
+    /// also keeps its serde code out of the wasm.
+    #[serde(skip)]
     pub config: QueueConfig,
     rng: JitterRng,
     next_id: u64,
