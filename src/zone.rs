@@ -1,21 +1,21 @@
 //! The time zone choice: UTC or the local zone, always explicit on screen. The local zone
 //! is the one the host configured (`data-time-zone`), else the browser's own.
 //!
-//! The wasm carries no zone database. At start the app fetches the local zone's TZif
-//! file from `tz/<Area/City>` beside its script (written by the
-//! `merchant-console-postbuild` build tool) and keeps it here; until it has arrived, or
-//! if it cannot be had, only UTC is offered. One local zone per page: the first mount
-//! decides.
+//! The wasm carries no zone database and no zone-rule reader. At start the app fetches
+//! the local zone's offset table from `tz/<Area/City>` beside its script (written by the
+//! `merchant-console-postbuild` build tool, see `merchant_console_core::zone`) and keeps
+//! it here; until it has arrived, or if it cannot be had, only UTC is offered. One local
+//! zone per page: the first mount decides.
 
 use std::cell::RefCell;
 
-use jiff::tz::TimeZone;
 use leptos::prelude::*;
 use merchant_console_core::embed::is_zone_name;
+use merchant_console_core::zone::Zone;
 
 thread_local! {
     /// The loaded browser zone: its name and rules.
-    static BROWSER_ZONE: RefCell<Option<(String, TimeZone)>> = const { RefCell::new(None) };
+    static BROWSER_ZONE: RefCell<Option<Zone>> = const { RefCell::new(None) };
     /// Set once the browser zone is usable, so pickers can offer it and re-resolve.
     static READY: RefCell<Option<RwSignal<Option<String>>>> = const { RefCell::new(None) };
 }
@@ -53,8 +53,8 @@ pub fn init(preferred: Option<String>) {
     };
     leptos::task::spawn_local(async move {
         match fetch_zone(&name).await {
-            Ok(tz) => {
-                BROWSER_ZONE.with(|z| *z.borrow_mut() = Some((name.clone(), tz)));
+            Ok(zone) => {
+                BROWSER_ZONE.with(|z| *z.borrow_mut() = Some(zone));
                 ready.set(Some(name));
             }
             Err(why) => web_sys::console::warn_1(
@@ -67,7 +67,7 @@ pub fn init(preferred: Option<String>) {
     });
 }
 
-async fn fetch_zone(name: &str) -> Result<TimeZone, String> {
+async fn fetch_zone(name: &str) -> Result<Zone, String> {
     let response = gloo_net::http::Request::get(&crate::mount::asset_url(&format!("tz/{name}")))
         .send()
         .await
@@ -75,9 +75,8 @@ async fn fetch_zone(name: &str) -> Result<TimeZone, String> {
     if !response.ok() {
         return Err(format!("HTTP {}", response.status()));
     }
-    let bytes = response.binary().await.map_err(|e| e.to_string())?;
-    // jiff's error text is not worth its wasm size here; the cause is always the file.
-    TimeZone::tzif(name, &bytes).map_err(|_| "not a valid TZif file".to_string())
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    Zone::from_table(name, &text).ok_or_else(|| "not a zone table".to_string())
 }
 
 /// The local zone's name once its rules are loaded (tracked: re-runs readers on load).
@@ -86,14 +85,15 @@ pub fn loaded_browser_zone() -> Option<String> {
 }
 
 /// Resolves a zone name; anything not loaded falls back to UTC, which the UI then names.
-pub fn zone_by_name(name: &str) -> (TimeZone, String) {
+pub fn zone_by_name(name: &str) -> (Zone, String) {
     let loaded = loaded_browser_zone();
     if loaded.as_deref() == Some(name) {
         if let Some(found) = BROWSER_ZONE.with(|z| z.borrow().clone()) {
-            return (found.1, found.0);
+            let name = found.name().to_string();
+            return (found, name);
         }
     }
-    (TimeZone::UTC, "UTC".to_string())
+    (Zone::utc(), "UTC".to_string())
 }
 
 /// Current time in epoch milliseconds (the only clock read in the app's logic path).

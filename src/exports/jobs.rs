@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use merchant_console_core::civil::ymd;
+use merchant_console_core::civil::{utc_date, ymd};
 use merchant_console_core::export::status::format_duration;
 use merchant_console_core::export::{
     safe_http_url, ExportJob, ExportRequest, JobId, JobState, OutputFormat, RequestId,
@@ -242,20 +242,15 @@ fn ExportRow(request: RequestId, job: JobId) -> impl IntoView {
 
 fn span_text(j: &ExportJob) -> String {
     // Plain field formatting: jiff's strftime costs about 14 KB of wasm.
-    let fmt = |ms: Millis| match jiff::Timestamp::from_millisecond(ms) {
-        Ok(t) => {
-            let d = jiff::tz::TimeZone::UTC.to_datetime(t);
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
-                d.year(),
-                d.month(),
-                d.day(),
-                d.hour(),
-                d.minute(),
-                d.second()
-            )
-        }
-        Err(_) => ms.to_string(),
+    let fmt = |ms: Millis| {
+        let secs = ms.rem_euclid(86_400_000) / 1000;
+        format!(
+            "{} {:02}:{:02}:{:02} UTC",
+            ymd(utc_date(ms)),
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        )
     };
     format!("{} – {}", fmt(j.span.start), fmt(j.span.end))
 }

@@ -6,9 +6,9 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use merchant_console_core::purchases::{format_cents, BucketSize};
+use merchant_console_core::zone::Zone;
 use merchant_console_core::Millis;
 use wasm_bindgen::JsValue;
 
@@ -160,23 +160,17 @@ pub fn axis_date(label: Date, size: BucketSize) -> String {
 }
 
 /// An instant as `YYYY-MM-DD HH:MM` in `zone` (the zone is named in the column header).
-pub fn instant(ms: Millis, zone: &TimeZone) -> String {
-    let Ok(ts) = Timestamp::from_millisecond(ms) else {
+pub fn instant(ms: Millis, zone: &Zone) -> String {
+    if Timestamp::from_millisecond(ms).is_err() {
         return String::new();
-    };
-    let dt = zone.to_datetime(ts);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        dt.year(),
-        dt.month(),
-        dt.day(),
-        dt.hour(),
-        dt.minute()
-    )
+    }
+    let (date, in_day) = zone.local_at(ms);
+    let minutes = in_day / 60_000;
+    format!("{} {:02}:{:02}", ymd(date), minutes / 60, minutes % 60)
 }
 
 /// Optional instant; empty text for `None`.
-pub fn instant_opt(ms: Option<Millis>, zone: &TimeZone) -> String {
+pub fn instant_opt(ms: Option<Millis>, zone: &Zone) -> String {
     ms.map(|ms| instant(ms, zone)).unwrap_or_default()
 }
 

@@ -10,6 +10,7 @@ pub mod export;
 pub mod oauth;
 pub mod purchases;
 pub mod range;
+pub mod zone;
 
 /// Milliseconds since the Unix epoch, UTC: the unit of every Clover time.
 pub type Millis = i64;

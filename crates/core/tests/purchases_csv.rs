@@ -1,12 +1,17 @@
 //! CSV output, money formatting, file names and the table helpers.
 
 use jiff::civil::date;
-use jiff::tz::{self, TimeZone};
 use merchant_console_core::purchases::LocalSpan;
 use merchant_console_core::purchases::{
     csv_file_name, filter_indices, format_cents, purchases_csv, sort_indices, view_indices,
     CsvOptions, Purchase, SortColumn, SortDir,
 };
+use merchant_console_core::zone::Zone;
+
+/// A zone from the IANA database, as the app loads it (an offset table).
+fn tz(name: &str) -> Zone {
+    Zone::from_jiff(name, &jiff::tz::TimeZone::get(name).unwrap())
+}
 
 fn ms(text: &str) -> i64 {
     text.parse::<jiff::Timestamp>().unwrap().as_millisecond()
@@ -53,7 +58,7 @@ const HEADER: &str = "purchase_date,payment_date,payment_model,sales_model,price
 
 #[test]
 fn csv_exact_text_in_berlin() {
-    let opts = CsvOptions::new(TimeZone::get("Europe/Berlin").unwrap(), "EUR");
+    let opts = CsvOptions::new(tz("Europe/Berlin"), "EUR");
     let text = String::from_utf8(purchases_csv(&sample(), &opts)).unwrap();
     let expected = [
         HEADER,
@@ -70,7 +75,7 @@ fn csv_semicolon_with_bom_in_utc() {
     let opts = CsvOptions {
         bom: true,
         semicolon: true,
-        ..CsvOptions::new(TimeZone::UTC, "USD")
+        ..CsvOptions::new(Zone::utc(), "USD")
     };
     let bytes = purchases_csv(&sample()[..2], &opts);
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
@@ -86,10 +91,10 @@ fn csv_semicolon_with_bom_in_utc() {
 
 #[test]
 fn csv_of_nothing_is_the_header() {
-    let opts = CsvOptions::new(TimeZone::UTC, "EUR");
+    let opts = CsvOptions::new(Zone::utc(), "EUR");
     assert_eq!(purchases_csv(&[], &opts), HEADER.as_bytes());
     // Negative offsets with minutes.
-    let st_johns = CsvOptions::new(TimeZone::get("America/St_Johns").unwrap(), "EUR");
+    let st_johns = CsvOptions::new(tz("America/St_Johns"), "EUR");
     let text = String::from_utf8(purchases_csv(&sample()[2..], &st_johns)).unwrap();
     assert!(
         text.ends_with("\n2026-01-15T20:00:00-03:30,,Refund,Single Purchase,-0.05,EUR,,r1,,,\n")
@@ -119,17 +124,17 @@ fn money_formatting() {
 fn file_names() {
     let (from, to) = (date(2026, 1, 1), date(2026, 3, 31));
     assert_eq!(
-        csv_file_name(from, to, &TimeZone::UTC),
+        csv_file_name(from, to, &Zone::utc()),
         "laterpay-purchases_2026-01-01_2026-03-31_UTC.csv"
     );
     assert_eq!(
-        csv_file_name(from, to, &TimeZone::get("Europe/Berlin").unwrap()),
+        csv_file_name(from, to, &tz("Europe/Berlin")),
         "laterpay-purchases_2026-01-01_2026-03-31_Europe-Berlin.csv"
     );
-    let fixed = |secs| TimeZone::fixed(tz::Offset::from_seconds(secs).unwrap());
-    assert!(csv_file_name(from, to, &fixed(19_800)).ends_with("_UTC+0530.csv"));
-    assert!(csv_file_name(from, to, &fixed(-10_800)).ends_with("_UTC-0300.csv"));
-    assert!(csv_file_name(from, to, &fixed(0)).ends_with("_UTC.csv"));
+    let fixed = |name, secs| Zone::fixed(name, secs);
+    assert!(csv_file_name(from, to, &fixed("UTC+05:30", 19_800)).ends_with("_UTC+0530.csv"));
+    assert!(csv_file_name(from, to, &fixed("../x y", 0)).ends_with("_-xy.csv"));
+    assert!(csv_file_name(from, to, &fixed("", 0)).ends_with("_local.csv"));
 }
 
 fn table() -> Vec<Purchase> {
@@ -200,12 +205,12 @@ fn sorting_is_stable_both_ways() {
 fn filter_within_a_span() {
     // purchase_time = price * 1000 ms: 100 s, 200 s, 300 s after the epoch.
     let t = table();
-    let day = LocalSpan::new(date(1970, 1, 1), date(1970, 1, 1), TimeZone::UTC);
+    let day = LocalSpan::new(date(1970, 1, 1), date(1970, 1, 1), Zone::utc());
     assert_eq!(filter_indices(&t, "", Some(&day)), [0, 1, 2, 3]);
-    let before = LocalSpan::new(date(1969, 12, 31), date(1969, 12, 31), TimeZone::UTC);
+    let before = LocalSpan::new(date(1969, 12, 31), date(1969, 12, 31), Zone::utc());
     assert_eq!(filter_indices(&t, "", Some(&before)), Vec::<u32>::new());
     // In UTC-10 the epoch is still 31 December: everything is on that local day.
-    let hawaii = TimeZone::get("Pacific/Honolulu").unwrap();
+    let hawaii = tz("Pacific/Honolulu");
     let local = LocalSpan::new(date(1969, 12, 31), date(1969, 12, 31), hawaii);
     assert_eq!(
         view_indices(&t, "pay", Some(&local), SortColumn::Price, SortDir::Asc),

@@ -1,14 +1,14 @@
 //! Month chunking, UTC fetch dates and the fetch plan state.
 
 use jiff::civil::{date, Date};
-use jiff::tz::TimeZone;
 use merchant_console_core::purchases::{
     fetch_dates_for, in_span, month_chunks, parse_response, Chunk, ChunkStatus, Decoded, FetchPlan,
     LocalSpan, Purchase, SplitPurchases, DEFAULT_MAX_IN_FLIGHT,
 };
+use merchant_console_core::zone::Zone;
 
-fn tz(name: &str) -> TimeZone {
-    TimeZone::get(name).unwrap()
+fn tz(name: &str) -> Zone {
+    Zone::from_jiff(name, &jiff::tz::TimeZone::get(name).unwrap())
 }
 
 fn ranges(chunks: &[Chunk]) -> Vec<(String, String)> {
@@ -61,7 +61,7 @@ fn chunks_leap_february_and_single_days() {
 #[test]
 fn fetch_dates_add_the_needed_utc_day_only() {
     let (from, to) = (date(2026, 3, 1), date(2026, 3, 31));
-    assert_eq!(fetch_dates_for(from, to, &TimeZone::UTC), (from, to));
+    assert_eq!(fetch_dates_for(from, to, &Zone::utc()), (from, to));
     // Berlin is ahead of UTC: local 1 March starts on 28 Feb 23:00 UTC.
     assert_eq!(
         fetch_dates_for(from, to, &tz("Europe/Berlin")),

@@ -6,6 +6,7 @@ use merchant_console_core::range::{
     end_of_day, local_date, parse_date, start_of_day, DateRange, Preset, RangeError, TimeSpan,
     MS_PER_DAY,
 };
+use merchant_console_core::zone::Zone;
 use merchant_console_core::Millis;
 
 const HOUR: Millis = 3_600_000;
@@ -19,8 +20,8 @@ fn utc(y: i16, m: i8, d: i8, h: i8, mi: i8) -> Millis {
         .as_millisecond()
 }
 
-fn tz(name: &str) -> TimeZone {
-    TimeZone::get(name).unwrap()
+fn tz(name: &str) -> Zone {
+    Zone::from_jiff(name, &TimeZone::get(name).unwrap())
 }
 
 fn range(from: Date, to: Date) -> DateRange {
@@ -30,7 +31,7 @@ fn range(from: Date, to: Date) -> DateRange {
 #[test]
 fn last_n_days_include_today() {
     let now = utc(2026, 3, 16, 10, 0);
-    let z = TimeZone::UTC;
+    let z = Zone::utc();
     assert_eq!(
         Preset::Today.resolve(now, &z).unwrap(),
         DateRange::day(date(2026, 3, 16))
@@ -81,12 +82,12 @@ fn today_depends_on_the_zone() {
             .from,
         date(2026, 3, 16)
     );
-    assert_eq!(local_date(now, &TimeZone::UTC).unwrap(), date(2026, 3, 16));
+    assert_eq!(local_date(now, &Zone::utc()).unwrap(), date(2026, 3, 16));
 }
 
 #[test]
 fn month_boundaries_and_year_change() {
-    let z = TimeZone::UTC;
+    let z = Zone::utc();
     let now = utc(2026, 1, 10, 12, 0);
     assert_eq!(
         Preset::LastMonth.resolve(now, &z).unwrap(),
@@ -111,7 +112,7 @@ fn month_boundaries_and_year_change() {
 
 #[test]
 fn leap_year() {
-    let z = TimeZone::UTC;
+    let z = Zone::utc();
     let now = utc(2024, 3, 1, 8, 0);
     assert_eq!(
         Preset::Yesterday.resolve(now, &z).unwrap(),
@@ -181,7 +182,7 @@ fn dst_days_in_new_york() {
 
 #[test]
 fn clamps_to_now_and_says_partial() {
-    let z = TimeZone::UTC;
+    let z = Zone::utc();
     let now = utc(2026, 3, 16, 10, 0);
     let r = Preset::Today
         .resolve(now, &z)
@@ -221,7 +222,7 @@ fn custom_ranges_and_ids() {
     );
     assert!(parse_date("16.03.2026").is_err());
     let now = utc(2026, 6, 1, 0, 0);
-    assert_eq!(Preset::Custom(r).resolve(now, &TimeZone::UTC).unwrap(), r);
+    assert_eq!(Preset::Custom(r).resolve(now, &Zone::utc()).unwrap(), r);
     for p in Preset::FIXED {
         assert_eq!(Preset::from_id(p.id(), None), Some(p));
         assert!(!p.label().is_empty());

@@ -485,7 +485,7 @@ pub fn file_name(t: ExportType, range: &DateRange, zone: &str, format: OutputFor
 
 /// A file name for a span without picked dates: the UTC dates of its ends.
 pub fn file_name_for_span(t: ExportType, span: TimeSpan, format: OutputFormat) -> String {
-    let tz = jiff::tz::TimeZone::UTC;
+    let tz = crate::zone::Zone::utc();
     match (
         crate::range::local_date(span.start, &tz),
         crate::range::local_date(span.end, &tz),

@@ -6,7 +6,7 @@
 
 use jiff::civil::Date;
 
-use super::span::{local_midnight_ms, LocalSpan};
+use super::span::LocalSpan;
 use crate::civil::add_days;
 use crate::Millis;
 
@@ -80,12 +80,12 @@ pub(crate) fn make_buckets(span: &LocalSpan, size: BucketSize, now: Millis) -> V
         let start = if label < span.from {
             span.start_ms()
         } else {
-            local_midnight_ms(label, &span.zone)
+            span.zone.start_of_day(label)
         };
         let end = if next > span.to {
             end_ms
         } else {
-            local_midnight_ms(next, &span.zone)
+            span.zone.start_of_day(next)
         };
         out.push(Bucket {
             label,

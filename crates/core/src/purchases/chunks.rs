@@ -6,11 +6,11 @@
 //! only state: the app performs the requests and reports back.
 
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 
 use super::model::{Decoded, Purchase};
-use super::span::{local_midnight_ms, LocalSpan};
+use super::span::LocalSpan;
 use crate::civil::{add_days, utc_date, ymd};
+use crate::zone::Zone;
 
 /// Requests running at once by default: enough to overlap latency, gentle on the API.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 2;
@@ -64,9 +64,9 @@ pub fn month_chunks(from: Date, to: Date) -> Vec<Chunk> {
 /// on the previous UTC date and for a zone behind UTC it ends on the next one: this adds
 /// that extra day only where needed (UTC gives back `from..=to`). Filter the result with
 /// [`LocalSpan::contains`] / [`LocalSpan::retain_in`].
-pub fn fetch_dates_for(from: Date, to: Date, zone: &TimeZone) -> (Date, Date) {
-    let start = utc_date(local_midnight_ms(from, zone));
-    let end = utc_date(local_midnight_ms(add_days(to, 1), zone).saturating_sub(1));
+pub fn fetch_dates_for(from: Date, to: Date, zone: &Zone) -> (Date, Date) {
+    let start = utc_date(zone.start_of_day(from));
+    let end = utc_date(zone.start_of_day(add_days(to, 1)).saturating_sub(1));
     (start, end)
 }
 

@@ -7,11 +7,11 @@
 use std::fmt::Write as _;
 
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 
 use super::model::Purchase;
 use crate::civil::ymd;
 use crate::csv_writer::CsvWriter;
+use crate::zone::Zone;
 use crate::Millis;
 
 /// Header row, in column order.
@@ -33,7 +33,7 @@ pub const CSV_COLUMNS: [&str; 11] = [
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CsvOptions {
     /// Zone in which dates are written (with their offset, so they stay unambiguous).
-    pub zone: TimeZone,
+    pub zone: Zone,
     /// Currency code written in every row (e.g. "EUR").
     pub currency: String,
     /// Start with a UTF-8 byte order mark.
@@ -44,7 +44,7 @@ pub struct CsvOptions {
 
 impl CsvOptions {
     /// Comma-separated, no BOM.
-    pub fn new(zone: TimeZone, currency: &str) -> Self {
+    pub fn new(zone: Zone, currency: &str) -> Self {
         CsvOptions {
             zone,
             currency: currency.to_string(),
@@ -105,49 +105,48 @@ fn write_cents(out: &mut String, cents: i64, decimal_comma: bool) {
     let _ = write!(out, "{sign}{}{sep}{:02}", abs / 100, abs % 100);
 }
 
-/// `laterpay-purchases_<from>_<to>_<zone>.csv`, the zone made safe for file names
-/// (`Europe/Berlin` -> `Europe-Berlin`, a fixed offset -> `UTC+0530`).
-pub fn csv_file_name(from: Date, to: Date, zone: &TimeZone) -> String {
-    let zone = match zone.iana_name() {
-        Some(name) => name.replace('/', "-"),
-        None => match zone.to_fixed_offset() {
-            Ok(o) if o.seconds() == 0 => "UTC".to_string(),
-            Ok(o) => {
-                let s = o.seconds();
-                let sign = if s < 0 { '-' } else { '+' };
-                let m = s.unsigned_abs() / 60;
-                format!("UTC{sign}{:02}{:02}", m / 60, m % 60)
-            }
-            Err(_) => "local".to_string(),
-        },
+/// `laterpay-purchases_<from>_<to>_<zone>.csv`, the zone's name made safe for file names
+/// (`Europe/Berlin` -> `Europe-Berlin`, `UTC+05:30` -> `UTC+0530`).
+pub fn csv_file_name(from: Date, to: Date, zone: &Zone) -> String {
+    let zone: String = zone
+        .name()
+        .chars()
+        .filter_map(|c| match c {
+            '/' => Some('-'),
+            c if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+') => Some(c),
+            _ => None,
+        })
+        .collect();
+    let zone = if zone.is_empty() {
+        "local".into()
+    } else {
+        zone
     };
     format!("laterpay-purchases_{}_{}_{zone}.csv", ymd(from), ymd(to))
 }
 
 /// Writes `2026-01-15T17:17:19+01:00` into `out` (milliseconds added only when
 /// non-zero); empty for `None` or an instant out of range.
-fn write_iso(out: &mut String, ms: Option<Millis>, zone: &TimeZone) {
+fn write_iso(out: &mut String, ms: Option<Millis>, zone: &Zone) {
     out.clear();
-    let Some(ts) = ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()) else {
+    let Some(ms) = ms.filter(|ms| jiff::Timestamp::from_millisecond(*ms).is_ok()) else {
         return;
     };
-    let offset = zone.to_offset(ts);
-    let dt = offset.to_datetime(ts);
+    let (date, in_day) = zone.local_at(ms);
+    let secs_of_day = in_day / 1000;
     let _ = write!(
         out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        dt.year(),
-        dt.month(),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second()
+        "{}T{:02}:{:02}:{:02}",
+        ymd(date),
+        secs_of_day / 3600,
+        secs_of_day / 60 % 60,
+        secs_of_day % 60
     );
-    let millis = dt.subsec_nanosecond() / 1_000_000;
+    let millis = in_day % 1000;
     if millis != 0 {
         let _ = write!(out, ".{millis:03}");
     }
-    let secs = offset.seconds();
+    let secs = zone.offset_secs(ms);
     let (sign, minutes) = (if secs < 0 { '-' } else { '+' }, secs.unsigned_abs() / 60);
     let _ = write!(out, "{sign}{:02}:{:02}", minutes / 60, minutes % 60);
 }

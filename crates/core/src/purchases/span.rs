@@ -6,10 +6,10 @@
 
 use std::ops::Range;
 
-use jiff::civil::{Date, Time};
-use jiff::tz::TimeZone;
+use jiff::civil::Date;
 
 use crate::civil::{add_days, days_between};
+use crate::zone::Zone;
 use crate::Millis;
 
 /// Inclusive local date range `from..=to` interpreted in `zone`.
@@ -20,13 +20,13 @@ pub struct LocalSpan {
     /// Last local day (inclusive).
     pub to: Date,
     /// Zone in which the days are read (the viewer's choice, often UTC).
-    pub zone: TimeZone,
+    pub zone: Zone,
 }
 
 impl LocalSpan {
     /// Builds a span; reversed dates are swapped rather than rejected, so a UI that lets
     /// the user pick the ends in any order still gets a sensible span.
-    pub fn new(from: Date, to: Date, zone: TimeZone) -> Self {
+    pub fn new(from: Date, to: Date, zone: Zone) -> Self {
         let (from, to) = if from <= to { (from, to) } else { (to, from) };
         LocalSpan { from, to, zone }
     }
@@ -38,12 +38,12 @@ impl LocalSpan {
 
     /// Instant of the local midnight that starts `from`.
     pub fn start_ms(&self) -> Millis {
-        local_midnight_ms(self.from, &self.zone)
+        self.zone.start_of_day(self.from)
     }
 
     /// Instant of the local midnight after `to` (exclusive end).
     pub fn end_ms(&self) -> Millis {
-        local_midnight_ms(add_days(self.to, 1), &self.zone)
+        self.zone.start_of_day(add_days(self.to, 1))
     }
 
     /// `start_ms()..end_ms()`: compute it once and test many instants against it.
@@ -84,18 +84,4 @@ impl LocalSpan {
         let range = self.range_ms();
         items.retain(|it| range.contains(&time_of(it)));
     }
-}
-
-/// The instant a local day begins. Uses the "compatible" rule, so on the rare zones where
-/// midnight is skipped by a DST gap the day begins right after the gap.
-pub(crate) fn local_midnight_ms(date: Date, zone: &TimeZone) -> Millis {
-    zone.to_ambiguous_timestamp(date.to_datetime(Time::midnight()))
-        .compatible()
-        .map(|t| t.as_millisecond())
-        // Only reachable at the extreme ends of jiff's range; clamp instead of panicking.
-        .unwrap_or(if date.year() < 0 {
-            Millis::MIN
-        } else {
-            Millis::MAX
-        })
 }

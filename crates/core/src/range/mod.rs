@@ -20,11 +20,10 @@ pub use preset::Preset;
 use core::fmt;
 
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
-use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::civil::ymd;
+use crate::zone::Zone;
 use crate::Millis;
 
 /// Milliseconds in a 24 h day (a UTC day; local days may be 23 or 25 h long).
@@ -120,24 +119,18 @@ pub fn parse_date(s: &str) -> Result<Date, RangeError> {
 }
 
 /// The local calendar date of the instant `t` in `tz`.
-pub fn local_date(t: Millis, tz: &TimeZone) -> Result<Date, RangeError> {
-    Ok(Timestamp::from_millisecond(t)?.to_zoned(tz.clone()).date())
+pub fn local_date(t: Millis, tz: &Zone) -> Result<Date, RangeError> {
+    Ok(tz.date_at(t))
 }
 
-/// First millisecond of the local day `date` in `tz`.
-///
-/// Uses jiff's start-of-day, so a zone whose midnight falls in a DST gap starts the day
-/// at the first instant that exists.
-pub fn start_of_day(date: Date, tz: &TimeZone) -> Result<Millis, RangeError> {
-    Ok(date
-        .to_zoned(tz.clone())?
-        .start_of_day()?
-        .timestamp()
-        .as_millisecond())
+/// First millisecond of the local day `date` in `tz`: a zone whose midnight falls in a
+/// DST gap starts the day at the first instant that exists.
+pub fn start_of_day(date: Date, tz: &Zone) -> Result<Millis, RangeError> {
+    Ok(tz.start_of_day(date))
 }
 
 /// Last millisecond of the local day `date` in `tz` (start of the next day minus 1 ms).
-pub fn end_of_day(date: Date, tz: &TimeZone) -> Result<Millis, RangeError> {
+pub fn end_of_day(date: Date, tz: &Zone) -> Result<Millis, RangeError> {
     Ok(start_of_day(date.tomorrow()?, tz)? - 1)
 }
 
@@ -166,7 +159,7 @@ impl DateRange {
 
     /// The full span of the range in `tz`, without clamping: start of `from` to the last
     /// millisecond of `to`.
-    pub fn to_span_unclamped(&self, tz: &TimeZone) -> Result<TimeSpan, RangeError> {
+    pub fn to_span_unclamped(&self, tz: &Zone) -> Result<TimeSpan, RangeError> {
         let start = start_of_day(self.from, tz)?;
         let end = end_of_day(self.to, tz)?;
         TimeSpan::new(start, end).ok_or(RangeError::FromAfterTo)
@@ -175,7 +168,7 @@ impl DateRange {
     /// The span to request in `tz` at `now`: like [`to_span_unclamped`](Self::to_span_unclamped)
     /// but the end is clamped to `now` when the range reaches into the future, and
     /// [`ResolvedSpan::partial`] says so. A range starting after `now` is an error.
-    pub fn to_span(&self, tz: &TimeZone, now: Millis) -> Result<ResolvedSpan, RangeError> {
+    pub fn to_span(&self, tz: &Zone, now: Millis) -> Result<ResolvedSpan, RangeError> {
         let full = self.to_span_unclamped(tz)?;
         if full.start > now {
             return Err(RangeError::StartsInFuture);
@@ -242,7 +235,7 @@ mod tests {
     #[test]
     fn utc_day_span() {
         let r = DateRange::day(date(2026, 1, 1));
-        let s = r.to_span_unclamped(&TimeZone::UTC).unwrap();
+        let s = r.to_span_unclamped(&Zone::utc()).unwrap();
         assert_eq!(s.start, 1_767_225_600_000);
         assert_eq!(s.len_ms(), i128::from(MS_PER_DAY));
     }

@@ -1,9 +1,9 @@
 //! Named date-range presets ("Last 7 days", "This month" ...).
 
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 
 use super::{local_date, DateRange, RangeError};
+use crate::zone::Zone;
 use crate::Millis;
 
 /// A date-range preset offered by the forms.
@@ -88,7 +88,7 @@ impl Preset {
     }
 
     /// The local dates this preset covers in `tz` at `now`.
-    pub fn resolve(&self, now: Millis, tz: &TimeZone) -> Result<DateRange, RangeError> {
+    pub fn resolve(&self, now: Millis, tz: &Zone) -> Result<DateRange, RangeError> {
         let today = local_date(now, tz)?;
         let last_n = |n: i64| -> Result<DateRange, RangeError> {
             Ok(DateRange {
