@@ -78,7 +78,7 @@ pub fn cards_markup(s: &Summary) -> String {
     let mut out = String::new();
     for (title, value, previous, change, money) in cards {
         let (class, arrow, words) = change_text(change);
-        let key = title.to_lowercase().replace(' ', "-");
+        let key = title.to_ascii_lowercase().replace(' ', "-");
         let _ = write!(
             out,
             r#"<li class="mc-card mc-stat" data-stat="{key}"><h4 class="mc-stat-title">{title}</h4><p class="mc-stat-value" data-value="{value}">{}</p><p class="mc-stat-change mc-change-{class}"><span aria-hidden="true">{arrow} </span>{words}</p><p class="mc-muted mc-stat-prev">Previous period: {}</p></li>"#,
