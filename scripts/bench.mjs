@@ -219,7 +219,7 @@ async function historyRun(browser, base, days, spanFrom, spanTo) {
   const m = await page.evaluate(() => {
     const d = (name) => performance.getEntriesByName(name).map((e) => ({ start: e.startTime, end: e.startTime + e.duration, dur: e.duration }));
     return {
-      fetch: d('mc-history-fetch'), decode: d('mc-history-decode'),
+      fetch: d('mc-history-fetch'), body: d('mc-history-body'), decode: d('mc-history-decode'),
       aggregate: d('mc-history-aggregate'), render: d('mc-history-render'),
       wasm: window.__mcWasmMemory ? window.__mcWasmMemory.buffer.byteLength : null,
     };
@@ -246,6 +246,8 @@ async function historyRun(browser, base, days, spanFrom, spanTo) {
     requests: appRequests.length,
     fetch_ms: sum(m.fetch.map((e) => e.dur)),
     fetch_wall_ms: lastFetch - firstFetch,
+    // Copying each body into wasm memory (absent from builds without that measure).
+    body_ms: m.body.length ? sum(m.body.map((e) => e.dur)) : null,
     decode_ms: sum(m.decode.map((e) => e.dur)),
     aggregate_ms: sum(m.aggregate.map((e) => e.dur)),
     render_ms: m.render[0].dur,
@@ -281,6 +283,7 @@ async function history(browser, base, target) {
     target, days, range: [spanFrom, spanTo], purchases_in_range: inSpan, purchases_loaded: loaded,
     requests: runs[0].requests, body_bytes: bytes, runs: runs.length,
     fetch_ms: med((r) => r.fetch_ms), fetch_wall_ms: med((r) => r.fetch_wall_ms),
+    body_ms: runs[0].body_ms == null ? null : med((r) => r.body_ms),
     decode_ms: med((r) => r.decode_ms), aggregate_ms: med((r) => r.aggregate_ms),
     render_ms: med((r) => r.render_ms), total_ms: med((r) => r.total_ms),
     click_to_paint_ms: med((r) => r.click_to_paint_ms),
@@ -402,6 +405,9 @@ for (const h of results.history) {
   const tag = `history ${h.target.toLocaleString('en-US')}`;
   const note = `median of ${h.runs}`;
   row(`${tag}: fetch`, ms(h.fetch_ms), `${h.requests} requests (sum; ${ms(h.fetch_wall_ms)} wall), ${note}`);
+  if (h.body_ms != null) {
+    row(`${tag}: body into wasm`, ms(h.body_ms), `copy of the response bytes into wasm memory (sum), ${(h.body_bytes / 1e3 / h.body_ms).toFixed(0)} MB/s`);
+  }
   row(`${tag}: decode`, ms(h.decode_ms), `${h.purchases_in_range.toLocaleString('en-US')} in range, ${h.purchases_loaded.toLocaleString('en-US')} loaded, ${(h.body_bytes / 1e6).toFixed(1)} MB, ${h.ours_decode_mb_per_s.toFixed(0)} MB/s`);
   row(`${tag}: aggregate`, ms(h.aggregate_ms), 'summarize(), both periods');
   row(`${tag}: render to first chart`, ms(h.render_ms), `total ${ms(h.total_ms)}; click to paint ${ms(h.click_to_paint_ms)}`);
