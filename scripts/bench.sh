@@ -27,8 +27,10 @@ fi
 step "building the sandbox and the native benchmarks"
 cargo build -q -p merchant-console-sandbox
 cargo build -q --release -p merchant-console-core --example bench_merge --example bench_polling
+# Where cargo put them: CARGO_TARGET_DIR when set (a second checkout or engineer), else target/.
+target="${CARGO_TARGET_DIR:-$ROOT/target}"
 
 step "benchmarks${args[*]:+ (${args[*]})}"
-node scripts/bench.mjs --dist "$dist" --sandbox "$SANDBOX_BIN" \
-  --merge-bin "$ROOT/target/release/examples/bench_merge" \
-  --poll-bin "$ROOT/target/release/examples/bench_polling" ${args[@]+"${args[@]}"}
+node scripts/bench.mjs --dist "$dist" --sandbox "$target/debug/merchant-console-sandbox" \
+  --merge-bin "$target/release/examples/bench_merge" \
+  --poll-bin "$target/release/examples/bench_polling" ${args[@]+"${args[@]}"}
