@@ -4,8 +4,8 @@
 //!
 //! * the first poll comes 1 s after the create, and the interval starts at 2 s;
 //! * every poll grows the interval ×1.5, up to 30 s, whether the percentage moved or
-//!   not (a 5-minute export costs about 20 polls instead of the ~135 it cost when
-//!   every percent reset the interval to 2 s);
+//!   not (a 5-minute export costs 22 polls instead of the 135 it cost when every
+//!   percent reset the interval to 2 s; `examples/bench_polling.rs`, BENCHMARKS.md);
 //! * once the export runs, the observed rate (percent per ms since it started running)
 //!   gives an expected finish; the next interval is at most a third of the time left
 //!   until then (never below 2 s). The polls thus close in on the expected end and the
