@@ -6,8 +6,6 @@
 
 use std::sync::Arc;
 
-use base64::Engine;
-use gloo_net::http::{Method, RequestBuilder};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use merchant_console_core::purchases::{
@@ -16,12 +14,9 @@ use merchant_console_core::purchases::{
 };
 use merchant_console_core::range::DateRange;
 use merchant_console_core::Millis;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::RequestCredentials;
 
 use super::format;
-use crate::http::Auth;
+use crate::http::{self, Auth};
 use crate::perf;
 use crate::ui::ProgressBar;
 
@@ -208,7 +203,7 @@ async fn fetch_chunk(request: &Request, chunk: Chunk) -> Result<Decoded, ChunkEr
         chunk.query()
     );
     let timing = perf::start("mc-history-fetch");
-    let response = get_body(&url, &request.auth).await;
+    let response = http::get_bytes(&url, &request.auth).await;
     timing.end();
     match response {
         Ok((status, buffer)) => {
@@ -234,49 +229,13 @@ async fn fetch_chunk(request: &Request, chunk: Chunk) -> Result<Decoded, ChunkEr
             message: format!(
                 "No response from {}. The host may not allow calls from this page (CORS) or may be \
                  unreachable; use a proxy that adds the credentials on its side and tick \
-                 \"Credentials held by a proxy\". ({e})",
+                 \"Credentials held by a proxy\". ({})",
                 host_of(&request.base),
+                e.0,
             ),
             halts: true,
         }),
     }
-}
-
-/// Sends the GET and waits for the whole body, kept as a JavaScript `ArrayBuffer`.
-///
-/// Purchase-history bodies are large (about 10 MB per month at 1,000 purchases a day).
-/// `http::send` hands bodies over as a `String`: `text()` decodes the bytes to a
-/// JavaScript string and wasm-bindgen then re-encodes it into wasm memory one character at
-/// a time in a JavaScript loop, which cost as much as the browser's whole `JSON.parse` of
-/// that text. Bytes are copied in one `memcpy`-like step instead and decoded as they are
-/// (`parse_response` takes bytes). The headers are `http::send`'s; the base URL is the
-/// form's, which `config` has put on `http`'s allow-list.
-async fn get_body(url: &str, auth: &Auth) -> Result<(u16, js_sys::ArrayBuffer), String> {
-    let mut builder = RequestBuilder::new(url)
-        .method(Method::GET)
-        .header("Accept", "application/json");
-    builder = match auth {
-        Auth::Bearer(token) => builder
-            .header("Authorization", &format!("Bearer {token}"))
-            .credentials(RequestCredentials::Omit),
-        Auth::Basic { user, password } => {
-            let encoded =
-                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-            builder
-                .header("Authorization", &format!("Basic {encoded}"))
-                .credentials(RequestCredentials::Omit)
-        }
-        Auth::Proxy => builder.credentials(RequestCredentials::Include),
-        Auth::None => builder.credentials(RequestCredentials::Omit),
-    };
-    let response = builder.send().await.map_err(|e| e.to_string())?;
-    let status = response.status();
-    let raw = web_sys::Response::from(response);
-    let unreadable = |_| "the response body could not be read".to_string();
-    let buffer = JsFuture::from(raw.array_buffer().map_err(unreadable)?)
-        .await
-        .map_err(unreadable)?;
-    Ok((status, buffer.unchecked_into()))
 }
 
 fn host_of(base: &str) -> String {

@@ -2,7 +2,7 @@
 //!
 //! Everything here is pure: the app performs the HTTP calls (one
 //! `GET /merchant/purchase-history?from_date=..&to_date=..` per [`Chunk`]), feeds the
-//! response text to [`parse_response`], records it in a [`FetchPlan`], and hands the
+//! response body (bytes or text) to [`parse_response`], records it in a [`FetchPlan`], and hands the
 //! merged purchases to [`summarize`], [`view_indices`] or [`purchases_csv`].
 //!
 //! Typical flow:
