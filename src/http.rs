@@ -85,7 +85,11 @@ pub async fn send(
     auth: &Auth,
     json_body: Option<String>,
 ) -> Result<HttpResponse, NetworkError> {
-    let response = start(method, url, auth, json_body).await?;
+    read_text(start(method, url, auth, json_body).await?).await
+}
+
+/// Status, Retry-After and the body as text.
+async fn read_text(response: gloo_net::http::Response) -> Result<HttpResponse, NetworkError> {
     let status = response.status();
     let retry_after = response.headers().get("Retry-After");
     let body = response
@@ -161,14 +165,5 @@ pub async fn get_plain(url: &str) -> Result<HttpResponse, NetworkError> {
         .send()
         .await
         .map_err(|e| NetworkError(e.to_string()))?;
-    let status = response.status();
-    let body = response
-        .text()
-        .await
-        .map_err(|e| NetworkError(e.to_string()))?;
-    Ok(HttpResponse {
-        status,
-        retry_after: None,
-        body,
-    })
+    read_text(response).await
 }

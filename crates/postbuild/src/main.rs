@@ -1,6 +1,6 @@
 //! `merchant-console-postbuild <staging-dir>`: run by trunk's `post_build` hook.
 //!
-//! 1. Writes `<dir>/tz/<Area/City>` TZif files (see [`tzfiles`]).
+//! 1. Writes `<dir>/tz/<Area/City>` zone offset tables (see [`tzfiles`]).
 //! 2. Replaces trunk's inline loader in `<dir>/index.html` with `merchant-console.js`, a
 //!    stable-named module that is also the widget script (see [`loader`]).
 
