@@ -75,7 +75,8 @@ impl RangeState {
 
     /// The range at `now`, or a sentence saying what is wrong with the input.
     pub fn resolve(&self, now: i64) -> Result<PickedRange, String> {
-        let (tz, zone_name) = zone_by_name(&self.zone.get());
+        let tz = zone_by_name(&self.zone.get());
+        let zone_name = tz.name().to_string();
         let preset_id = self.preset.get();
         let custom = if preset_id == "custom" {
             let from =

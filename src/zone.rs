@@ -85,15 +85,14 @@ pub fn loaded_browser_zone() -> Option<String> {
 }
 
 /// Resolves a zone name; anything not loaded falls back to UTC, which the UI then names.
-pub fn zone_by_name(name: &str) -> (Zone, String) {
+pub fn zone_by_name(name: &str) -> Zone {
     let loaded = loaded_browser_zone();
     if loaded.as_deref() == Some(name) {
         if let Some(found) = BROWSER_ZONE.with(|z| z.borrow().clone()) {
-            let name = found.name().to_string();
-            return (found, name);
+            return found;
         }
     }
-    (Zone::utc(), "UTC".to_string())
+    Zone::utc()
 }
 
 /// Current time in epoch milliseconds (the only clock read in the app's logic path).

@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use merchant_console_core::civil::{utc_date, ymd};
+use merchant_console_core::civil::{utc_date_time, ymd};
 use merchant_console_core::export::status::format_duration;
 use merchant_console_core::export::{
     safe_http_url, ExportJob, ExportRequest, JobId, JobState, OutputFormat, RequestId,
@@ -242,16 +242,7 @@ fn ExportRow(request: RequestId, job: JobId) -> impl IntoView {
 
 fn span_text(j: &ExportJob) -> String {
     // Plain field formatting: jiff's strftime costs about 14 KB of wasm.
-    let fmt = |ms: Millis| {
-        let secs = ms.rem_euclid(86_400_000) / 1000;
-        format!(
-            "{} {:02}:{:02}:{:02} UTC",
-            ymd(utc_date(ms)),
-            secs / 3600,
-            secs / 60 % 60,
-            secs % 60
-        )
-    };
+    let fmt = |ms: Millis| format!("{} UTC", utc_date_time(ms, ' '));
     format!("{} – {}", fmt(j.span.start), fmt(j.span.end))
 }
 

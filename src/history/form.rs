@@ -130,7 +130,7 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
 
     let plan_text = move || match picked.get() {
         Ok(p) => {
-            let (tz, _) = zone_by_name(&p.zone_name);
+            let tz = zone_by_name(&p.zone_name);
             let span = LocalSpan::new(p.range.from, p.range.to, tz);
             let prev = span.previous();
             let requests = FetchPlan::for_span(&span.with_previous()).chunks().len();
@@ -188,7 +188,7 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
                 password: k,
             }
         };
-        let (tz, _) = zone_by_name(&p.zone_name);
+        let tz = zone_by_name(&p.zone_name);
         submitted.set(false);
         loader.start(Request {
             base,

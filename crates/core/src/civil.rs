@@ -63,6 +63,18 @@ pub fn ymd(date: Date) -> String {
     format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
 }
 
+/// `YYYY-MM-DD<sep>HH:MM:SS` of an instant in UTC (seconds truncated, no zone suffix).
+pub fn utc_date_time(ms: Millis, sep: char) -> String {
+    let secs = ms.rem_euclid(86_400_000) / 1000;
+    format!(
+        "{}{sep}{:02}:{:02}:{:02}",
+        ymd(utc_date(ms)),
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
 /// Parses `YYYY-MM-DD` exactly (four-digit year), as `<input type="date">` yields it.
 pub fn parse_ymd(s: &str) -> Option<Date> {
     let b = s.as_bytes();
@@ -99,6 +111,13 @@ mod tests {
         assert_eq!(add_days(Date::MIN, -1), Date::MIN);
         assert_eq!(add_days(Date::MIN, i64::MAX), Date::MAX);
         assert_eq!(ymd(jiff::civil::date(987, 6, 5)), "0987-06-05");
+    }
+
+    #[test]
+    fn utc_date_times() {
+        assert_eq!(utc_date_time(0, 'T'), "1970-01-01T00:00:00");
+        assert_eq!(utc_date_time(-1, ' '), "1969-12-31 23:59:59");
+        assert_eq!(utc_date_time(1_767_261_600_123, 'T'), "2026-01-01T10:00:00");
     }
 
     #[test]

@@ -442,14 +442,10 @@ pub fn format_millis_utc(ms: Millis) -> Option<String> {
     // Checked first so the result matches jiff's range; printed by hand (jiff's printer
     // is several KB of wasm).
     jiff::Timestamp::from_millisecond(ms).ok()?;
-    let ms_of_day = ms.rem_euclid(86_400_000);
-    let (secs, milli) = (ms_of_day / 1000, ms_of_day % 1000);
     Some(format!(
-        "{}T{:02}:{:02}:{:02}.{milli:03}Z",
-        crate::civil::ymd(crate::civil::utc_date(ms)),
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
+        "{}.{:03}Z",
+        crate::civil::utc_date_time(ms, 'T'),
+        ms.rem_euclid(1000)
     ))
 }
 
