@@ -176,6 +176,7 @@ pub fn ExportForm() -> impl IntoView {
                 span: p.resolved.span,
                 hours: None,
                 label: None,
+                auth: Default::default(),
             },
         };
         request = request.with_label(RangeLabel {

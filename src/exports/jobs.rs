@@ -207,7 +207,7 @@ fn ExportRow(request: RequestId, job: JobId) -> impl IntoView {
     });
     let retry = move |_| {
         runner.queue.update(|q| {
-            let _ = q.retry_export(request, job);
+            let _ = q.retry_export(request, job, now_ms());
         });
         runner.tick();
     };

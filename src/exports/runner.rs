@@ -172,13 +172,8 @@ impl ExportRunner {
                 ),
             },
             // No token in this tab (after a reload without "remember"): nothing is sent; the
-            // queue treats it like a refused token, stops, and the UI asks for one.
-            (_, None) => Response::Http {
-                status: 401,
-                retry_after: None,
-                body: r#"{"message":"No API token in this tab. Enter the token to continue."}"#
-                    .into(),
-            },
+            // queue waits for credentials and the UI asks for them.
+            (_, None) => Response::NoCredentials,
             (Some(base), Some(auth)) => {
                 let url = format!("{base}{}", action.op.path());
                 let method = if action.op.method() == "POST" {
@@ -235,6 +230,9 @@ impl ExportRunner {
                     set_title_badge(true);
                 }
                 "All exports of a request are finished: its files are ready.".to_string()
+            }
+            Event::MissingCredentials { merchant } => {
+                format!("This tab holds no token for merchant {merchant}. Enter it to continue.")
             }
             Event::NeedsCredentials { merchant } => {
                 format!("Clover refused the token for merchant {merchant}. Enter a valid token to continue.")

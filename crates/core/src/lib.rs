@@ -4,12 +4,14 @@
 //! Time is always passed in as epoch milliseconds (`Millis`); nothing here reads a clock.
 
 pub mod civil;
+pub mod credentials;
 pub mod csv_writer;
 pub mod embed;
 pub mod export;
 pub mod oauth;
 pub mod purchases;
 pub mod range;
+pub mod url_gate;
 pub mod zone;
 
 /// Milliseconds since the Unix epoch, UTC: the unit of every Clover time.

@@ -32,9 +32,9 @@ fn calendar_sanity() {
 }
 
 #[test]
-fn busy_backoff_grows_to_five_minutes() {
-    let b = no_jitter(Backoff::BUSY);
-    let d: Vec<Millis> = (1..=9).map(|n| b.delay(n, 0, 0.3)).collect();
+fn one_backoff_grows_to_five_minutes() {
+    let b = no_jitter(Backoff::default());
+    let d: Vec<Millis> = (1..=9).map(|n| b.delay(n, 0.3)).collect();
     assert_eq!(
         d,
         vec![
@@ -50,62 +50,37 @@ fn busy_backoff_grows_to_five_minutes() {
         ]
     );
     assert_eq!(b.ceiling(u32::MAX), 300 * S);
+    assert_eq!(b.ceiling(0), 5 * S);
 }
 
 #[test]
-fn rate_limit_and_transient_backoff_caps() {
-    assert_eq!(
-        (1..=8)
-            .map(|n| Backoff::RATE_LIMITED.ceiling(n))
-            .collect::<Vec<_>>(),
-        vec![S, 2 * S, 4 * S, 8 * S, 16 * S, 32 * S, 60 * S, 60 * S]
-    );
-    assert_eq!(
-        (1..=7)
-            .map(|n| Backoff::TRANSIENT.ceiling(n))
-            .collect::<Vec<_>>(),
-        vec![2 * S, 4 * S, 8 * S, 16 * S, 32 * S, 60 * S, 60 * S]
-    );
-}
-
-#[test]
-fn full_jitter_bounds_and_cap() {
-    let b = Backoff::BUSY;
+fn full_jitter_lies_between_floor_and_ceiling() {
+    let b = Backoff::default();
     assert_eq!(b.jitter, Jitter::Full);
     let mut rng = JitterRng::new(42);
     for attempt in 1..40 {
         let ceiling = b.ceiling(attempt);
         assert!(ceiling <= b.cap_ms);
         for _ in 0..200 {
-            let d = b.delay(attempt, 0, rng.next_f64());
+            let d = b.delay(attempt, rng.next_f64());
             assert!(
-                (MIN_RETRY_DELAY_MS..=ceiling).contains(&d),
+                (b.floor_ms..=ceiling).contains(&d),
                 "attempt {attempt}: {d}"
             );
         }
-        assert_eq!(b.delay(attempt, 0, 1.0), ceiling);
-        assert_eq!(b.delay(attempt, 0, 0.0), MIN_RETRY_DELAY_MS);
+        assert_eq!(b.delay(attempt, 1.0), ceiling);
+        assert_eq!(b.delay(attempt, 0.0), b.floor_ms);
     }
     // Out-of-range draws are clamped, NaN is treated as the middle.
-    assert_eq!(b.delay(3, 0, 7.0), b.ceiling(3));
-    assert_eq!(b.delay(3, 0, -1.0), MIN_RETRY_DELAY_MS);
-    assert!(b.delay(3, 0, f64::NAN) > MIN_RETRY_DELAY_MS);
-}
-
-#[test]
-fn decorrelated_jitter_bounds() {
-    let b = Backoff {
-        jitter: Jitter::Decorrelated,
-        ..Backoff::BUSY
+    assert_eq!(b.delay(3, 7.0), b.ceiling(3));
+    assert_eq!(b.delay(3, -1.0), b.floor_ms);
+    assert!(b.delay(3, f64::NAN) > b.floor_ms);
+    // A floor above the ceiling never lengthens the ceiling.
+    let odd = Backoff {
+        floor_ms: 60 * S,
+        ..b
     };
-    let mut rng = JitterRng::new(7);
-    let mut prev = 0;
-    for attempt in 1..100 {
-        let d = b.delay(attempt, prev, rng.next_f64());
-        assert!(d >= b.base_ms && d <= b.cap_ms, "{d}");
-        assert!(d <= (prev.max(b.base_ms) * 3).min(b.cap_ms));
-        prev = d;
-    }
+    assert_eq!(odd.delay(1, 0.0), 5 * S);
 }
 
 #[test]
@@ -235,21 +210,39 @@ fn unavailable(body: &str) -> Failure {
     }
 }
 
+const CREATE: Phase = Phase::Create {
+    answer_lost_at: None,
+};
+
+fn no_jitter_policy() -> RetryPolicy {
+    RetryPolicy {
+        backoff: no_jitter(Backoff::default()),
+        hours_spread_ms: 0,
+        ..RetryPolicy::default()
+    }
+}
+
+fn wait(d: Decision) -> Wait {
+    match d {
+        Decision::Wait(w) => w,
+        Decision::Fail(why) => panic!("gave up: {why}"),
+    }
+}
+
 #[test]
 fn hours_503_waits_until_next_opening_with_spread() {
     let p = RetryPolicy::default();
     let mut st = RetryState::default();
     let now = utc(2026, 3, 16, 16, 0);
     for r in [0.0, 0.5, 1.0] {
-        let Decision::Wait(w) = p.on_failure(
+        let w = wait(p.on_failure(
             unavailable("available hours 10-15"),
             &mut st,
+            CREATE,
             Some(&ServiceHours::us()),
             now,
             r,
-        ) else {
-            panic!()
-        };
+        ));
         let opens = utc(2026, 3, 17, 10, 0);
         assert_eq!(
             w.reason,
@@ -260,16 +253,17 @@ fn hours_503_waits_until_next_opening_with_spread() {
         assert!(w.until >= opens && w.until <= opens + 5 * S);
         assert_eq!(w.message.as_deref(), Some("available hours 10-15"));
     }
+    // Waiting for the window is not a failure of ours: nothing was counted.
+    assert_eq!(st.failures, 0);
     // EU, Sunday evening -> Monday 01:00.
-    let Decision::Wait(w) = p.on_failure(
+    let w = wait(p.on_failure(
         unavailable("busy"),
         &mut st,
+        CREATE,
         Some(&ServiceHours::eu()),
         utc(2026, 3, 22, 7, 0),
         0.0,
-    ) else {
-        panic!()
-    };
+    ));
     assert_eq!(w.until, utc(2026, 3, 23, 1, 0));
 }
 
@@ -277,204 +271,163 @@ fn hours_503_waits_until_next_opening_with_spread() {
 fn hours_503_with_unknown_windows_waits_15_minutes_and_keeps_text() {
     let p = RetryPolicy::default();
     let mut st = RetryState::default();
-    let Decision::Wait(w) = p.on_failure(
+    let w = wait(p.on_failure(
         unavailable("Outside of available hours"),
         &mut st,
+        CREATE,
         None,
         1_000,
         0.9,
-    ) else {
-        panic!()
-    };
+    ));
     assert_eq!(w.until, 1_000 + 15 * MIN);
     assert_eq!(w.reason, WaitReason::ServiceHours { opens_at: None });
     assert_eq!(w.message.as_deref(), Some("Outside of available hours"));
 }
 
 #[test]
-fn busy_503_backs_off_exponentially_without_limit() {
-    let p = RetryPolicy {
-        busy: no_jitter(Backoff::BUSY),
-        ..RetryPolicy::default()
-    };
+fn one_budget_for_every_kind_of_failure() {
+    // A server alternating 503 busy, 5xx and 429 can neither reset the count nor keep
+    // the backoff at its first steps.
+    let p = no_jitter_policy();
     let mut st = RetryState::default();
+    let kinds = [
+        unavailable("busy"),
+        Failure::transient("HTTP 500"),
+        Failure::RateLimited {
+            retry_after_ms: None,
+        },
+    ];
+    let mut t = 0;
     let mut delays = vec![];
-    for _ in 0..10 {
-        match p.on_failure(
-            unavailable("busy"),
+    let mut gave_up = None;
+    for i in 0..100 {
+        let f = kinds[i % 3].clone();
+        match p.on_failure(f, &mut st, CREATE, None, t, 0.5) {
+            Decision::Wait(w) => {
+                delays.push(w.until - t);
+                t = w.until;
+            }
+            Decision::Fail(why) => {
+                gave_up = Some((i + 1, why));
+                break;
+            }
+        }
+    }
+    let (n, why) = gave_up.expect("a create gives up");
+    assert_eq!(n as u32, p.max_create_failures);
+    assert!(why.contains("24 attempts"), "{why}");
+    assert!(why.contains("last: rate limited, HTTP 429"), "{why}");
+    assert_eq!(
+        &delays[..7],
+        &[5 * S, 10 * S, 20 * S, 40 * S, 80 * S, 160 * S, 300 * S]
+    );
+    assert!(delays[7..].iter().all(|&d| d == 300 * S));
+    assert_eq!(st.since, Some(0));
+}
+
+#[test]
+fn retry_after_is_a_minimum_never_a_shortcut() {
+    let p = no_jitter_policy();
+    let limited = |ms| Failure::RateLimited {
+        retry_after_ms: Some(ms),
+    };
+    // Retry-After: 0 waits the backoff.
+    let mut st = RetryState::default();
+    let w = wait(p.on_failure(limited(0), &mut st, CREATE, None, 100, 0.0));
+    assert_eq!(w.until, 100 + 5 * S);
+    assert_eq!(w.reason, WaitReason::RateLimited);
+    // A longer Retry-After is honoured.
+    let mut st = RetryState::default();
+    let w = wait(p.on_failure(limited(7 * S), &mut st, CREATE, None, 100, 0.0));
+    assert_eq!(w.until, 100 + 7 * S);
+    // Jittered: never below the floor, whatever the draw.
+    let p = RetryPolicy::default();
+    let mut st = RetryState::default();
+    let mut t = 0;
+    let mut polls = 1;
+    let mut rng = JitterRng::new(3);
+    while t < 20 * S {
+        let w = wait(p.on_failure(
+            limited(0),
             &mut st,
-            Some(&ServiceHours::always_open()),
-            0,
+            Phase::Poll { last_contact_at: 0 },
+            None,
+            t,
+            rng.next_f64(),
+        ));
+        assert!(w.until - t >= p.backoff.floor_ms);
+        t = w.until;
+        polls += 1;
+    }
+    assert!(polls <= 10, "{polls} polls in 20 s");
+}
+
+#[test]
+fn a_known_export_is_polled_until_its_files_would_have_expired() {
+    let p = RetryPolicy::default();
+    let mut st = RetryState::default();
+    let last_contact = utc(2026, 3, 16, 14, 2);
+    let mut t = last_contact + 10 * S;
+    let mut tries = 0;
+    let why = loop {
+        let f = Failure::transient("HTTP 502: Bad Gateway");
+        match p.on_failure(
+            f,
+            &mut st,
+            Phase::Poll {
+                last_contact_at: last_contact,
+            },
+            None,
+            t,
             0.5,
         ) {
             Decision::Wait(w) => {
-                assert_eq!(w.reason, WaitReason::Busy);
-                delays.push(w.until);
-            }
-            Decision::Fail(_) => panic!("busy never fails"),
-        }
-    }
-    assert_eq!(&delays[..4], &[5 * S, 10 * S, 20 * S, 40 * S]);
-    assert_eq!(delays[9], 300 * S);
-}
-
-#[test]
-fn rate_limited_honours_retry_after() {
-    let p = RetryPolicy::default();
-    let mut st = RetryState::default();
-    let f = match classify(
-        &Response::Http {
-            status: 429,
-            retry_after: Some("7".into()),
-            body: String::new(),
-        },
-        100,
-    ) {
-        Class::Retry(f) => f,
-        other => panic!("{other:?}"),
-    };
-    let Decision::Wait(w) = p.on_failure(f, &mut st, None, 100, 0.99) else {
-        panic!()
-    };
-    assert_eq!(w.until, 100 + 7 * S);
-    assert_eq!(w.reason, WaitReason::RateLimited);
-}
-
-#[test]
-fn rate_limited_without_retry_after_backs_off_from_one_second() {
-    let p = RetryPolicy::default();
-    let mut st = RetryState::default();
-    let mut uppers = vec![];
-    for _ in 0..8 {
-        let Decision::Wait(w) = p.on_failure(
-            Failure::RateLimited {
-                retry_after_ms: None,
-            },
-            &mut st,
-            None,
-            0,
-            1.0,
-        ) else {
-            panic!()
-        };
-        uppers.push(w.until);
-    }
-    assert_eq!(
-        uppers,
-        vec![S, 2 * S, 4 * S, 8 * S, 16 * S, 32 * S, 60 * S, 60 * S]
-    );
-    let Decision::Wait(w) = p.on_failure(
-        Failure::RateLimited {
-            retry_after_ms: None,
-        },
-        &mut RetryState::default(),
-        None,
-        0,
-        0.0,
-    ) else {
-        panic!()
-    };
-    assert_eq!(w.until, MIN_RETRY_DELAY_MS);
-}
-
-#[test]
-fn retry_after_formats() {
-    let now = utc(2015, 10, 21, 7, 27);
-    assert_eq!(parse_retry_after("120", now), Some(120 * S));
-    assert_eq!(parse_retry_after(" 0 ", now), Some(0));
-    assert_eq!(
-        parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
-        Some(60 * S)
-    );
-    assert_eq!(
-        parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now),
-        Some(0)
-    );
-    assert_eq!(
-        parse_retry_after("99999999999999999999999", now),
-        Some(MAX_RETRY_AFTER_MS)
-    );
-    assert_eq!(parse_retry_after("soon", now), None);
-    assert_eq!(parse_retry_after("-5", now), None);
-    assert_eq!(parse_retry_after("", now), None);
-}
-
-#[test]
-fn transient_errors_fail_after_five_attempts_with_cause() {
-    let p = RetryPolicy::default();
-    let mut st = RetryState::default();
-    let responses = [
-        Response::Network {
-            message: "connection reset".into(),
-        },
-        Response::http(500, ""),
-        Response::http(502, "Bad Gateway"),
-        Response::http(504, ""),
-        Response::Network {
-            message: "timeout".into(),
-        },
-    ];
-    let mut waits = 0;
-    let mut last = None;
-    for (i, r) in responses.iter().enumerate() {
-        let Class::Retry(f) = classify(r, 0) else {
-            panic!()
-        };
-        match p.on_failure(f, &mut st, None, 0, 1.0) {
-            Decision::Wait(w) => {
-                waits += 1;
                 assert_eq!(
                     w.reason,
-                    WaitReason::Retrying {
-                        attempt: i as u32 + 1,
-                        cause: match classify(r, 0) {
-                            Class::Retry(Failure::Transient { cause }) => cause,
-                            _ => unreachable!(),
-                        }
+                    WaitReason::PollFailing {
+                        since: last_contact + 10 * S,
+                        cause: "HTTP 502: Bad Gateway".into()
                     }
                 );
-                assert_eq!(w.until, Backoff::TRANSIENT.ceiling(i as u32 + 1));
+                assert!(w.until - t <= p.backoff.cap_ms);
+                t = w.until;
+                tries += 1;
             }
-            Decision::Fail(reason) => last = Some(reason),
+            Decision::Fail(why) => break why,
         }
-    }
-    assert_eq!(waits, 4);
-    let reason = last.expect("fifth failure gives up");
-    assert!(reason.contains("network error: timeout"), "{reason}");
-    assert!(reason.contains("5 attempts"), "{reason}");
+    };
+    assert!(t - last_contact >= FILE_LIFETIME_MS);
+    assert!(tries > 250, "{tries}");
+    assert!(why.contains("would have expired"), "{why}");
 }
 
 #[test]
-fn transient_counter_resets_on_other_kinds() {
-    let p = RetryPolicy::default();
+fn busy_after_a_lost_create_answer_is_probably_ours() {
+    let p = no_jitter_policy();
     let mut st = RetryState::default();
-    let net = || Failure::Transient { cause: "x".into() };
-    for _ in 0..4 {
-        assert!(matches!(
-            p.on_failure(net(), &mut st, None, 0, 0.5),
-            Decision::Wait(_)
-        ));
-    }
-    // A 429 in between breaks the streak.
-    p.on_failure(
-        Failure::RateLimited {
-            retry_after_ms: None,
-        },
+    let asked = utc(2026, 3, 16, 14, 2);
+    // The lost answer counted once, the busy answer counts as the same streak.
+    wait(p.on_failure(
+        Failure::transient("no answer in time"),
         &mut st,
+        CREATE,
         None,
-        0,
+        asked + 30 * S,
         0.5,
-    );
-    for _ in 0..4 {
-        assert!(matches!(
-            p.on_failure(net(), &mut st, None, 0, 0.5),
-            Decision::Wait(_)
-        ));
-    }
-    assert!(matches!(
-        p.on_failure(net(), &mut st, None, 0, 0.5),
-        Decision::Fail(_)
     ));
+    let w = wait(p.on_failure(
+        unavailable("Too many exports"),
+        &mut st,
+        Phase::Create {
+            answer_lost_at: Some(asked),
+        },
+        None,
+        asked + 40 * S,
+        0.5,
+    ));
+    assert_eq!(w.reason, WaitReason::BusyProbablyOurs { asked_at: asked });
+    assert_eq!(w.until, asked + 40 * S + 10 * S);
+    assert_eq!(st.failures, 2);
 }
 
 #[test]
@@ -528,6 +481,33 @@ fn classification() {
             ..
         })
     ));
+}
+
+#[test]
+fn timeouts_missing_credentials_and_lost_answers() {
+    assert!(matches!(
+        classify(&Response::Timeout, 0),
+        Class::Retry(Failure::Transient { .. })
+    ));
+    assert_eq!(classify(&Response::NoCredentials, 0), Class::NoCredentials);
+    for lost in [
+        Response::Timeout,
+        Response::Network {
+            message: "reset".into(),
+        },
+        Response::http(502, ""),
+        Response::http(504, ""),
+    ] {
+        assert!(lost.answer_may_be_lost(), "{lost:?}");
+    }
+    for kept in [
+        Response::NoCredentials,
+        Response::http(500, ""),
+        Response::http(503, ""),
+        Response::http(200, "{}"),
+    ] {
+        assert!(!kept.answer_may_be_lost(), "{kept:?}");
+    }
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use merchant_console_core::credentials::CredentialSource;
 use merchant_console_core::export::hours::ServiceHours;
 use merchant_console_core::export::plan::{exports_needed, plan_chunks, MAX_EXPORT_SPAN_MS};
 use merchant_console_core::export::policy::Response;
@@ -187,11 +188,16 @@ impl Harness {
             span: TimeSpan::new(start, start + len - 1).unwrap(),
             hours: hours(h),
             label: None,
+            auth: CredentialSource::Tab,
         };
         self.q.add_request(req, self.now).unwrap();
     }
 
     fn act(&mut self) {
+        self.q.handle_timeout(self.now);
+        // Operations the queue timed out are no longer expected.
+        let q = &self.q;
+        self.in_flight.retain(|a| q.is_in_flight(a.op_id));
         while let Some(a) = self.q.next_action(self.now) {
             let m = a.op.merchant().to_string();
             assert!(
@@ -328,12 +334,12 @@ impl Harness {
             }
             Step::RetryExport(i, j) => {
                 if let Some((r, e)) = self.pick_export(*i, *j) {
-                    let _ = self.q.retry_export(r, e);
+                    let _ = self.q.retry_export(r, e, self.now);
                 }
             }
             Step::RetryRequest(i) => {
                 if let Some(r) = self.pick_request(*i) {
-                    self.q.retry_request(r).unwrap();
+                    self.q.retry_request(r, self.now).unwrap();
                 }
             }
             Step::Credentials(m) => self
@@ -403,7 +409,7 @@ impl Harness {
         }
         let ids: Vec<RequestId> = self.q.requests().iter().map(|r| r.id).collect();
         for r in ids {
-            self.q.retry_request(r).unwrap();
+            self.q.retry_request(r, self.now).unwrap();
         }
         self.cancelled.clear();
         let mut guard = 0;

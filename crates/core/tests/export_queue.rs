@@ -2,6 +2,7 @@
 
 use jiff::civil::date;
 use jiff::tz::TimeZone;
+use merchant_console_core::credentials::CredentialSource;
 use merchant_console_core::export::hours::ServiceHours;
 use merchant_console_core::export::plan::MAX_EXPORT_SPAN_MS;
 use merchant_console_core::export::policy::{Backoff, Jitter, Response, WaitReason};
@@ -26,16 +27,10 @@ fn utc(y: i16, m: i8, d: i8, h: i8, mi: i8) -> Millis {
 /// A queue without jitter, so delays are exact.
 fn queue() -> ExportQueue {
     let mut cfg = QueueConfig::default();
-    for b in [
-        &mut cfg.retry.busy,
-        &mut cfg.retry.rate_limited,
-        &mut cfg.retry.transient,
-    ] {
-        *b = Backoff {
-            jitter: Jitter::None,
-            ..*b
-        };
-    }
+    cfg.retry.backoff = Backoff {
+        jitter: Jitter::None,
+        ..cfg.retry.backoff
+    };
     cfg.retry.hours_spread_ms = 0;
     ExportQueue::with_config(cfg, 1)
 }
@@ -48,6 +43,7 @@ fn request(merchant: &str, chunks: i64, hours: Option<ServiceHours>) -> NewReque
         span: TimeSpan::new(0, chunks * MAX_EXPORT_SPAN_MS - 1).unwrap(),
         hours,
         label: None,
+        auth: CredentialSource::Tab,
     }
 }
 
@@ -260,10 +256,10 @@ fn unauthorized_stops_the_merchant_until_credentials_are_updated() {
         q.view(r1).unwrap().status_text(2_010),
         "Stopped: the token was refused (401). Enter a valid token to continue."
     );
-    // M1 is silent, M2 still works.
-    assert!(q.next_action(60 * MIN).is_none());
-    assert!(q.next_wakeup(60 * MIN).is_none());
-    q.on_response(a2.op_id, ok(body("F1", "PENDING", 0)), 60 * MIN);
+    // M1 is silent, M2 still works: only M2's create answer (its deadline) is awaited.
+    assert!(q.next_action(20 * S).is_none());
+    assert_eq!(q.next_wakeup(2_010), Some(32 * S));
+    q.on_response(a2.op_id, ok(body("F1", "PENDING", 0)), 20 * S);
     expect_poll(q.next_action(61 * MIN), "F1");
     assert_eq!(q.request(r2).unwrap().exports[0].state, JobState::Pending);
 
@@ -309,11 +305,11 @@ fn rate_limited_with_and_without_retry_after() {
     );
     assert!(q.next_action(7_099).is_none());
     let a = expect_create(q.next_action(7_100));
-    // No Retry-After: exponential backoff from 1 s (this is the second 429 in a row).
+    // No Retry-After: the backoff, grown by the first 429 (second failure: 10 s).
     q.on_response(a.op_id, Response::http(429, ""), 8_000);
-    assert_eq!(q.next_wakeup(8_000), Some(10_000));
-    let a = expect_create(q.next_action(10_000));
-    q.on_response(a.op_id, ok(body("E1", "PENDING", 0)), 10_100);
+    assert_eq!(q.next_wakeup(8_000), Some(18_000));
+    let a = expect_create(q.next_action(18_000));
+    q.on_response(a.op_id, ok(body("E1", "PENDING", 0)), 18_100);
     assert_eq!(job(&q, r, 0).retry.failures, 0);
 }
 
@@ -407,8 +403,9 @@ fn unknown_hours_503_waits_15_minutes_and_shows_the_text() {
 }
 
 #[test]
-fn network_errors_retry_then_fail_with_cause_and_continue() {
+fn create_errors_retry_then_fail_with_cause_and_continue() {
     let mut q = queue();
+    q.config.retry.max_create_failures = 5;
     let r = q.add_request(request("M1", 2, open()), 0).unwrap();
     let mut t = 0;
     let failures = [
@@ -416,8 +413,8 @@ fn network_errors_retry_then_fail_with_cause_and_continue() {
             message: "offline".into(),
         },
         Response::http(500, ""),
-        Response::http(502, ""),
-        Response::http(504, "Gateway Timeout"),
+        Response::http(429, ""),
+        Response::http(503, "Too many exports"),
         Response::Network {
             message: "connection reset".into(),
         },
@@ -433,20 +430,21 @@ fn network_errors_retry_then_fail_with_cause_and_continue() {
             if i == 1 {
                 assert_eq!(
                     q.view(r).unwrap().status_text(t),
-                    "Export 1 of 2: Retrying in 4 s (retry 2, last error: HTTP 500)"
+                    "Export 1 of 2: Retrying in 10 s (retry 2, last error: HTTP 500)"
                 );
             }
             t = w;
         }
     }
-    assert_eq!(waits, vec![2 * S, 4 * S, 8 * S, 16 * S]);
+    // One backoff across every kind of failure.
+    assert_eq!(waits, vec![5 * S, 10 * S, 20 * S, 40 * S]);
     let reason = match job(&q, r, 0).state {
         JobState::Failed { reason } => reason,
         s => panic!("{s:?}"),
     };
     assert_eq!(
         reason,
-        "network error: connection reset (gave up after 5 attempts)"
+        "Clover did not take the export: 5 attempts in 1 min 15 s (last: no response: connection reset)."
     );
     // The next chunk goes on.
     let a = expect_create(q.next_action(t + S));
@@ -577,16 +575,16 @@ fn retry_creates_a_new_export() {
     let p = expect_poll(q.next_action(2_000), "E1");
     q.on_response(p.op_id, ok(body("E1", "FAILED", 0)), 2_000);
     let id = job(&q, r, 0).id;
-    assert_eq!(q.retry_export(r, id), Ok(()));
+    assert_eq!(q.retry_export(r, id, 0), Ok(()));
     let j = job(&q, r, 0);
     assert_eq!(j.state, JobState::Queued);
     assert_eq!(j.server_id, None);
     let a = expect_create(q.next_action(3_000));
     q.on_response(a.op_id, ok(body("E2", "PENDING", 0)), 3_000);
     assert_eq!(job(&q, r, 0).server_id.as_deref(), Some("E2"));
-    assert_eq!(q.retry_export(r, id), Err(QueueError::InvalidState));
-    assert_eq!(q.retry_export(r, 12_345), Err(QueueError::UnknownExport));
-    assert_eq!(q.retry_export(777, id), Err(QueueError::UnknownRequest));
+    assert_eq!(q.retry_export(r, id, 0), Err(QueueError::InvalidState));
+    assert_eq!(q.retry_export(r, 12_345, 0), Err(QueueError::UnknownExport));
+    assert_eq!(q.retry_export(777, id, 0), Err(QueueError::UnknownRequest));
 }
 
 #[test]
@@ -599,8 +597,8 @@ fn create_without_id_is_retried() {
         job(&q, r, 0).wait.unwrap().reason,
         WaitReason::Retrying { attempt: 1, .. }
     ));
-    let a = expect_create(q.next_action(2 * S));
-    q.on_response(a.op_id, ok("<html>".into()), 2 * S);
+    let a = expect_create(q.next_action(5 * S));
+    q.on_response(a.op_id, ok("<html>".into()), 5 * S);
     assert_eq!(job(&q, r, 0).state, JobState::Queued);
 }
 
@@ -658,7 +656,7 @@ fn done_exports_expire() {
     assert_eq!(q.view(r).unwrap().status_text(until), "Link expired");
     assert_eq!(q.next_wakeup(until), None);
     // An expired export can be exported again.
-    q.retry_export(r, job(&q, r, 0).id).unwrap();
+    q.retry_export(r, job(&q, r, 0).id, 0).unwrap();
     expect_create(q.next_action(until));
 }
 

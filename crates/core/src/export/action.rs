@@ -2,6 +2,8 @@
 
 use super::job::{JobId, OpId, RequestId};
 use super::model::CreateExportBody;
+use crate::credentials::CredentialSource;
+use crate::Millis;
 
 /// What to send.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,10 +101,15 @@ pub struct Action {
     pub export: JobId,
     /// What to send.
     pub op: Op,
+    /// Abort the request after this long and report [`Response::Timeout`](super::policy::Response::Timeout).
+    pub timeout_ms: Millis,
+    /// Who adds the credentials: this tab, or the portal's proxy.
+    pub auth: CredentialSource,
 }
 
-/// Notable changes, returned by [`ExportQueue::on_response`](super::queue::ExportQueue::on_response) so the app can react
-/// (start downloads, notify, ask for a token).
+/// Notable changes, returned by [`ExportQueue::on_response`](super::queue::ExportQueue::on_response) and
+/// [`ExportQueue::handle_timeout`](super::queue::ExportQueue::handle_timeout) so the app can react
+/// (notify, ask for a token).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
     /// An export finished; its files can be downloaded.
@@ -128,6 +135,11 @@ pub enum Event {
     },
     /// The merchant's token was refused; its queue stopped.
     NeedsCredentials {
+        /// Merchant id.
+        merchant: String,
+    },
+    /// This tab holds no credentials for the merchant; its queue waits for them.
+    MissingCredentials {
         /// Merchant id.
         merchant: String,
     },

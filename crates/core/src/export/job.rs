@@ -8,6 +8,7 @@ use super::hours::{Region, ServiceHours};
 use super::model::ExportType;
 use super::policy::{RetryState, Wait};
 use super::poll::PollState;
+use crate::credentials::CredentialSource;
 use crate::range::{DateRange, TimeSpan};
 use crate::Millis;
 
@@ -44,6 +45,8 @@ pub struct NewRequest {
     pub hours: Option<ServiceHours>,
     /// Dates and zone as picked, for display and file names.
     pub label: Option<RangeLabel>,
+    /// Who adds the credentials: this tab, or the portal's proxy.
+    pub auth: CredentialSource,
 }
 
 impl NewRequest {
@@ -61,12 +64,19 @@ impl NewRequest {
             span,
             hours: region.service_hours(),
             label: None,
+            auth: CredentialSource::Tab,
         }
     }
 
     /// Adds the picked dates and zone.
     pub fn with_label(mut self, label: RangeLabel) -> Self {
         self.label = Some(label);
+        self
+    }
+
+    /// Sets who adds the credentials.
+    pub fn with_auth(mut self, auth: CredentialSource) -> Self {
+        self.auth = auth;
         self
     }
 }
@@ -163,6 +173,28 @@ pub struct ExportJob {
     pub server_status: Option<String>,
     /// The op whose response will update this job.
     pub(super) pending_op: Option<OpId>,
+    /// When the create in flight (or the last one sent) was sent.
+    #[serde(default)]
+    pub create_sent_at: Option<Millis>,
+    /// A create of this export sent at this time may have been carried out by Clover
+    /// although its answer was lost (no answer, timeout, 502/504, a reload meanwhile).
+    /// Cleared when a create answer with an id arrives.
+    #[serde(default)]
+    pub create_answer_lost_at: Option<Millis>,
+    /// The last good answer about the export (create or poll).
+    #[serde(default)]
+    pub last_contact_at: Option<Millis>,
+    /// Clover said the export is over for good (a failure status, or 404/410 for its
+    /// id): a retry needs a new export.
+    #[serde(default)]
+    pub export_gone: bool,
+    /// Set by a retry of an export whose id is known: the next poll checks on it, and
+    /// only if it is gone or failed is a new export created.
+    #[serde(default)]
+    pub verify_first: bool,
+    /// Polls that saw DONE without a file list (a list is waited for a few polls).
+    #[serde(default)]
+    pub done_without_urls: u8,
 }
 
 impl ExportJob {
@@ -181,6 +213,12 @@ impl ExportJob {
             finished_at: None,
             server_status: None,
             pending_op: None,
+            create_sent_at: None,
+            create_answer_lost_at: None,
+            last_contact_at: None,
+            export_gone: false,
+            verify_first: false,
+            done_without_urls: 0,
         }
     }
 
@@ -208,9 +246,19 @@ impl ExportJob {
         self.wait.as_ref().map(|w| w.until).filter(|&u| u > now)
     }
 
+    /// Back to Queued for a new export. A create whose answer was lost is remembered, so
+    /// that a "busy" answer to the next create is still recognised as probably ours.
     pub(super) fn reset_for_requeue(&mut self) {
         let (id, index, span) = (self.id, self.index, self.span);
+        let lost = self.create_answer_lost_at;
         *self = ExportJob::new(id, index, span);
+        self.create_answer_lost_at = lost;
+    }
+
+    /// Whether a retry should first check on the export Clover already has: its id is
+    /// known and Clover has not said it is over.
+    pub fn may_still_exist(&self) -> bool {
+        self.server_id.is_some() && !self.export_gone
     }
 }
 
@@ -235,6 +283,25 @@ pub struct ExportRequest {
     pub label: Option<RangeLabel>,
     /// The chunks, oldest first.
     pub exports: Vec<ExportJob>,
+    /// Who adds the credentials (saved, so a reload in a portal continues).
+    #[serde(default)]
+    pub auth: CredentialSource,
+    /// Exports Clover probably made for creates whose answers were lost: they cannot be
+    /// polled (their ids never arrived) and finish on their own.
+    #[serde(default)]
+    pub suspected_orphans: Vec<SuspectedOrphan>,
+}
+
+/// An export Clover probably made although the create's answer was lost: the next create
+/// for the same chunk met "503 busy".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuspectedOrphan {
+    /// The chunk it was asked for.
+    pub export: JobId,
+    /// The chunk's span.
+    pub span: TimeSpan,
+    /// When the create whose answer was lost was sent.
+    pub asked_at: Millis,
 }
 
 impl ExportRequest {
@@ -249,14 +316,16 @@ impl ExportRequest {
     }
 }
 
-/// Why a merchant's queue stopped.
+/// Why a merchant's queue stopped. Resume with [`ExportQueue::credentials_updated`](super::queue::ExportQueue::credentials_updated).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StopReason {
-    /// 401/403: the token was refused. Resume with [`ExportQueue::credentials_updated`](super::queue::ExportQueue::credentials_updated).
+    /// 401/403: the token was refused.
     NeedsCredentials {
         /// 401 or 403.
         status: u16,
     },
+    /// This tab holds no credentials for the merchant: nothing was sent.
+    MissingCredentials,
 }
 
 /// Per-merchant state.

@@ -30,10 +30,13 @@ pub use model::{
     ExportUrls,
 };
 pub use plan::{exports_needed, plan_chunks, MAX_EXPORT_SPAN_MS};
-pub use policy::{Backoff, Jitter, JitterRng, Response, RetryPolicy, Wait, WaitReason};
+pub use policy::{
+    Backoff, Jitter, JitterRng, Response, RetryPolicy, Wait, WaitReason, FILE_LIFETIME_MS,
+};
 pub use poll::{PollSchedule, MIN_REQUEST_GAP_MS};
 pub use queue::{
     Action, Event, ExportJob, ExportQueue, ExportRequest, JobId, JobState, NewRequest, Op, OpId,
-    QueueConfig, QueueError, RangeLabel, RequestId, StopReason, MAX_EXPORTS_PER_REQUEST,
+    QueueConfig, QueueError, RangeLabel, RequestId, StopReason, SuspectedOrphan, Timeouts,
+    MAX_EXPORTS_PER_REQUEST,
 };
 pub use status::{Counts, RequestView};

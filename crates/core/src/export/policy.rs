@@ -1,19 +1,23 @@
 //! What to do after an unsuccessful response: back off, wait for service hours, or give up.
 //!
-//! Clover's export service signals several different conditions, and each wants its own
-//! treatment:
+//! Every failure of one export counts against **one** budget, whatever its kind (503
+//! busy, 429, 5xx, no answer, timeout), and every failure grows **one** backoff:
 //!
 //! | condition | treatment |
 //! |---|---|
-//! | 503, server busy (only a few exports run at once) | exponential backoff, base 5 s, ×2, cap 5 min, unlimited |
-//! | 503 outside service hours | wait until the next window opens (+ a few random seconds); 15 min when the windows are unknown |
-//! | 429 rate limited | honour `Retry-After`, else backoff base 1 s, cap 60 s, unlimited |
-//! | network error, 5xx other than 503, 408 | backoff base 2 s, cap 60 s, fail after 5 consecutive attempts |
+//! | 503 outside service hours | wait until the next window opens (+ a few random seconds); 15 min when the windows are unknown. Not a failure: neither counted nor reset |
+//! | any other failure | backoff: full jitter between a 2.5 s floor and a ceiling that doubles from 5 s to 5 min. `Retry-After` is a minimum on top: it can lengthen a wait, never shorten it below the backoff |
+//! | … of a create (no export id yet) | the export fails after [`RetryPolicy::max_create_failures`] failures in a row |
+//! | … of a poll (the export id is known) | never given up for failures: polls go on until the export is terminal, is provably gone (404/410 for that id), or nothing was heard of it for [`RetryPolicy::lost_contact_limit_ms`] (24 h: its files would have expired) |
 //!
-//! Jitter spreads retries of many tabs/clients so they do not hit the server in lockstep.
-//! The core has no randomness source: [`JitterRng`] is a tiny xorshift generator whose
-//! state is part of the (serialisable) queue and is seeded by the app, and every function
-//! here takes the random draw `rand01` as an argument, so tests are deterministic.
+//! A single counter means a server that alternates 503, 5xx and 429 cannot reset the
+//! count, and the backoff keeps growing. The floor bounds the request rate whatever the
+//! server says: `Retry-After: 0` on every answer gives at most one retry per 2.5 s.
+//!
+//! Jitter spreads retries of many tabs and clients so they do not hit the server in
+//! lockstep. The core has no randomness source: [`JitterRng`] is a tiny xorshift generator
+//! whose state is part of the (serialisable) queue and is seeded by the app, and every
+//! function here takes the random draw `rand01` as an argument, so tests are deterministic.
 
 use serde::{Deserialize, Serialize};
 
@@ -33,11 +37,17 @@ pub enum Response {
         /// The response body (may be empty).
         body: String,
     },
-    /// No HTTP answer: DNS/TLS/connection failure, CORS rejection, timeout, offline.
+    /// No HTTP answer: DNS/TLS/connection failure, CORS rejection, offline.
     Network {
         /// A human description of the failure.
         message: String,
     },
+    /// No answer within the operation's timeout ([`Action::timeout_ms`](super::action::Action::timeout_ms)):
+    /// the app aborted the request, or the queue's own deadline passed.
+    Timeout,
+    /// Nothing was sent: this tab holds no credentials for the request (after a reload
+    /// without "remember", or in a tab that took over from the one that signed in).
+    NoCredentials,
 }
 
 impl Response {
@@ -49,61 +59,58 @@ impl Response {
             body: body.into(),
         }
     }
+
+    /// Whether the request may have been carried out although its answer never arrived:
+    /// no answer at all, a timeout, or a gateway's 502/504 (the gateway may have passed
+    /// the request on before it lost the upstream). For a create, that means an export
+    /// may exist at Clover whose id we never saw.
+    pub fn answer_may_be_lost(&self) -> bool {
+        match self {
+            Response::Network { .. } | Response::Timeout => true,
+            Response::Http { status, .. } => matches!(status, 502 | 504),
+            Response::NoCredentials => false,
+        }
+    }
 }
 
 /// How randomness enters retry delays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Jitter {
-    /// Deterministic exponential backoff (tests, or a single client).
+    /// Deterministic: always the ceiling (tests, or a single client).
     None,
-    /// "Full jitter": uniform between a small floor ([`MIN_RETRY_DELAY_MS`]) and the
-    /// exponential ceiling. Spreads clients best; the floor keeps an unlucky draw from
-    /// retrying immediately.
+    /// "Full jitter": uniform between the floor and the ceiling.
     Full,
-    /// "Decorrelated jitter": uniform between `base` and three times the previous delay,
-    /// capped. Never shorter than `base`.
-    Decorrelated,
 }
-
-/// Smallest delay a jittered retry uses, so a draw near 0 does not hammer the server.
-pub const MIN_RETRY_DELAY_MS: Millis = 500;
 
 /// Exponential backoff parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Backoff {
     /// Ceiling of the first retry's delay.
     pub base_ms: Millis,
-    /// Growth per consecutive attempt.
+    /// Growth of the ceiling per consecutive failure.
     pub factor: u32,
-    /// No delay exceeds this.
+    /// No ceiling exceeds this.
     pub cap_ms: Millis,
+    /// No delay is shorter than this (nor than the ceiling, when that is lower).
+    pub floor_ms: Millis,
     /// How randomness is applied.
     pub jitter: Jitter,
 }
 
-impl Backoff {
-    /// 503 "busy": base 5 s, ×2, cap 5 min.
-    pub const BUSY: Backoff = Backoff {
-        base_ms: 5_000,
-        factor: 2,
-        cap_ms: 300_000,
-        jitter: Jitter::Full,
-    };
-    /// 429 without `Retry-After`: base 1 s, ×2, cap 60 s.
-    pub const RATE_LIMITED: Backoff = Backoff {
-        base_ms: 1_000,
-        factor: 2,
-        cap_ms: 60_000,
-        jitter: Jitter::Full,
-    };
-    /// Network errors and 5xx: base 2 s, ×2, cap 60 s.
-    pub const TRANSIENT: Backoff = Backoff {
-        base_ms: 2_000,
-        factor: 2,
-        cap_ms: 60_000,
-        jitter: Jitter::Full,
-    };
+impl Default for Backoff {
+    /// Ceiling 5 s, ×2 per failure, cap 5 min, floor 2.5 s, full jitter.
+    fn default() -> Self {
+        Backoff {
+            base_ms: 5_000,
+            factor: 2,
+            cap_ms: 300_000,
+            floor_ms: 2_500,
+            jitter: Jitter::Full,
+        }
+    }
+}
 
+impl Backoff {
     /// The un-jittered delay before retry number `attempt` (1-based):
     /// `min(cap, base * factor^(attempt-1))`, computed without overflow.
     pub fn ceiling(&self, attempt: u32) -> Millis {
@@ -112,40 +119,36 @@ impl Backoff {
             if d >= self.cap_ms {
                 break;
             }
-            d = d.saturating_mul(Millis::from(self.factor));
+            d = d.saturating_mul(Millis::from(self.factor.max(1)));
         }
-        d.min(self.cap_ms)
+        d.min(self.cap_ms.max(0))
     }
 
-    /// The delay before retry number `attempt` (1-based). `prev_delay_ms` is the delay
-    /// used before the previous attempt (for decorrelated jitter; 0 for the first);
-    /// `rand01` is a uniform draw in `[0, 1]`.
-    ///
-    /// Bounds: [`Jitter::None`] gives exactly [`ceiling`](Self::ceiling);
-    /// [`Jitter::Full`] lies in `[min(MIN_RETRY_DELAY_MS, ceiling), ceiling]`;
-    /// [`Jitter::Decorrelated`] in `[min(base, cap), cap]`.
-    pub fn delay(&self, attempt: u32, prev_delay_ms: Millis, rand01: f64) -> Millis {
-        let r = if rand01.is_nan() {
-            0.5
-        } else {
-            rand01.clamp(0.0, 1.0)
-        };
-        let between = |lo: Millis, hi: Millis| -> Millis {
-            let hi = hi.max(lo);
-            lo + ((hi - lo) as f64 * r) as Millis
-        };
+    /// The shortest delay before retry number `attempt`.
+    pub fn floor(&self, attempt: u32) -> Millis {
+        self.floor_ms.max(0).min(self.ceiling(attempt))
+    }
+
+    /// The delay before retry number `attempt` (1-based), `rand01` a uniform draw in
+    /// `[0, 1]`: exactly the ceiling without jitter, else in `[floor, ceiling]`.
+    pub fn delay(&self, attempt: u32, rand01: f64) -> Millis {
+        let hi = self.ceiling(attempt);
         match self.jitter {
-            Jitter::None => self.ceiling(attempt),
+            Jitter::None => hi,
             Jitter::Full => {
-                let hi = self.ceiling(attempt);
-                between(MIN_RETRY_DELAY_MS.min(hi), hi)
-            }
-            Jitter::Decorrelated => {
-                let lo = self.base_ms.min(self.cap_ms).max(0);
-                let hi = prev_delay_ms.max(lo).saturating_mul(3).min(self.cap_ms);
-                between(lo, hi)
+                let lo = self.floor(attempt);
+                lo + ((hi - lo) as f64 * unit(rand01)) as Millis
             }
         }
+    }
+}
+
+/// `rand01` clamped to `[0, 1]` (NaN as 0.5).
+fn unit(rand01: f64) -> f64 {
+    if rand01.is_nan() {
+        0.5
+    } else {
+        rand01.clamp(0.0, 1.0)
     }
 }
 
@@ -206,7 +209,11 @@ pub fn parse_retry_after(value: &str, now: Millis) -> Option<Millis> {
         // parser with its error texts is several times that.
         let at = httpdate::parse_http_date(v).ok()?;
         let secs = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
-        (Millis::try_from(secs).ok()?.saturating_mul(1000) - now).max(0)
+        Millis::try_from(secs)
+            .ok()?
+            .saturating_mul(1000)
+            .saturating_sub(now)
+            .max(0)
     };
     Some(delay.min(MAX_RETRY_AFTER_MS))
 }
@@ -222,7 +229,9 @@ pub enum Class {
         /// 401 or 403.
         status: u16,
     },
-    /// Another 4xx: this request is wrong (bad range, export gone ...). Fails one export.
+    /// Nothing was sent for want of credentials in this tab.
+    NoCredentials,
+    /// Another 4xx: this request is wrong (bad range, export gone ...).
     Rejected {
         /// The status code.
         status: u16,
@@ -250,23 +259,57 @@ pub enum Failure {
         /// Parsed `Retry-After`, ms from now.
         retry_after_ms: Option<Millis>,
     },
-    /// Network error, 408, or a 5xx other than 503, or an unreadable 2xx body.
+    /// No answer, a timeout, 408, a 5xx other than 503, or an unreadable 2xx body.
     Transient {
-        /// Human cause, kept to show when we give up.
+        /// Human cause, kept to show while retrying and when giving up.
         cause: String,
+        /// Parsed `Retry-After`, ms from now (some gateways send one with 502/504).
+        retry_after_ms: Option<Millis>,
     },
+}
+
+impl Failure {
+    /// A transient failure with this cause and no `Retry-After`.
+    pub fn transient(cause: impl Into<String>) -> Self {
+        Failure::Transient {
+            cause: cause.into(),
+            retry_after_ms: None,
+        }
+    }
+
+    fn retry_after_ms(&self) -> Option<Millis> {
+        match self {
+            Failure::RateLimited { retry_after_ms }
+            | Failure::Unavailable { retry_after_ms, .. }
+            | Failure::Transient { retry_after_ms, .. } => *retry_after_ms,
+        }
+    }
+
+    /// A short cause for status lines and failure reasons.
+    fn cause(&self) -> String {
+        match self {
+            Failure::RateLimited { .. } => "rate limited, HTTP 429".to_string(),
+            Failure::Unavailable { message, .. } => match message {
+                Some(m) => format!("server busy, HTTP 503: {m}"),
+                None => "server busy, HTTP 503".to_string(),
+            },
+            Failure::Transient { cause, .. } => cause.clone(),
+        }
+    }
 }
 
 /// Sorts a response into a [`Class`].
 pub fn classify(resp: &Response, now: Millis) -> Class {
     match resp {
-        Response::Network { message } => Class::Retry(Failure::Transient {
-            cause: if message.trim().is_empty() {
-                "network error".to_string()
+        Response::Network { message } => {
+            Class::Retry(Failure::transient(if message.trim().is_empty() {
+                "no response".to_string()
             } else {
-                format!("network error: {}", message.trim())
-            },
-        }),
+                format!("no response: {}", message.trim())
+            }))
+        }
+        Response::Timeout => Class::Retry(Failure::transient("no answer in time")),
+        Response::NoCredentials => Class::NoCredentials,
         Response::Http {
             status,
             retry_after,
@@ -280,19 +323,17 @@ pub fn classify(resp: &Response, now: Millis) -> Class {
                 200..=299 => Class::Success,
                 401 | 403 => Class::Credentials { status },
                 429 => Class::Retry(Failure::RateLimited { retry_after_ms }),
-                503 => {
-                    let message = error_message(body);
-                    Class::Retry(Failure::Unavailable {
-                        mentions_hours: body_mentions_hours(body),
-                        message,
-                        retry_after_ms,
-                    })
-                }
+                503 => Class::Retry(Failure::Unavailable {
+                    mentions_hours: body_mentions_hours(body),
+                    message: error_message(body),
+                    retry_after_ms,
+                }),
                 408 | 500..=599 => Class::Retry(Failure::Transient {
                     cause: match error_message(body) {
                         Some(m) => format!("HTTP {status}: {m}"),
                         None => format!("HTTP {status}"),
                     },
+                    retry_after_ms,
                 }),
                 _ => Class::Rejected {
                     status,
@@ -343,20 +384,33 @@ pub fn classify_503(
 /// Why an export is waiting before its next request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WaitReason {
-    /// 503 busy: too many exports running.
+    /// Create: 503 busy (too many exports running).
     Busy,
+    /// Create: 503 busy after a create whose answer was lost at `asked_at`: Clover is
+    /// probably running the export that create made.
+    BusyProbablyOurs {
+        /// When the create whose answer was lost was sent.
+        asked_at: Millis,
+    },
     /// 503 outside service hours; `opens_at` when the windows are known.
     ServiceHours {
         /// Next opening (without the random spread), if known.
         opens_at: Option<Millis>,
     },
-    /// 429.
+    /// Create: 429.
     RateLimited,
-    /// Network error or 5xx; `attempt` is the number of the retry about to happen
-    /// (1-based), `cause` the last error.
+    /// Create: no answer, timeout or 5xx; `attempt` is the number of the retry about to
+    /// happen (1-based), `cause` the last error.
     Retrying {
         /// Upcoming retry number, 1-based.
         attempt: u32,
+        /// The last error.
+        cause: String,
+    },
+    /// Poll of a known export failed (any reason but service hours) since `since`.
+    PollFailing {
+        /// The first failure of this streak.
+        since: Millis,
         /// The last error.
         cause: String,
     },
@@ -373,40 +427,39 @@ pub struct Wait {
     pub message: Option<String>,
 }
 
-/// Which kind of failure the consecutive-attempt counter counts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RetryKind {
-    /// 503 busy.
-    Busy,
-    /// 429.
-    RateLimited,
-    /// Network / 5xx.
-    Transient,
-}
-
-/// Consecutive failures of one kind for one export; reset by any other response.
+/// Consecutive failures of one export, of every kind together; reset by a good answer.
+/// Loads from queues saved by older versions (their extra fields are ignored).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RetryState {
-    /// The kind being counted.
-    pub kind: Option<RetryKind>,
-    /// Consecutive failures of that kind.
+    /// Consecutive failures.
     pub failures: u32,
-    /// Delay used before the last retry (for decorrelated jitter).
-    pub last_delay_ms: Millis,
+    /// When the first of them happened.
+    pub since: Option<Millis>,
 }
 
 impl RetryState {
-    fn bump(&mut self, kind: RetryKind) -> u32 {
-        if self.kind != Some(kind) {
-            *self = RetryState {
-                kind: Some(kind),
-                failures: 0,
-                last_delay_ms: 0,
-            };
-        }
+    fn bump(&mut self, now: Millis) -> u32 {
+        self.since.get_or_insert(now);
         self.failures = self.failures.saturating_add(1);
         self.failures
     }
+}
+
+/// Where the export stands when a request of it failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Creating (no export id yet). `answer_lost_at`: an earlier create of this export
+    /// may have been carried out by Clover although its answer was lost, at that time.
+    Create {
+        /// When the create whose answer was lost was sent.
+        answer_lost_at: Option<Millis>,
+    },
+    /// Polling a known export; `last_contact_at` is the last good answer about it.
+    Poll {
+        /// The last good answer about the export.
+        last_contact_at: Millis,
+    },
 }
 
 /// The outcome of applying the policy to a failure.
@@ -418,18 +471,18 @@ pub enum Decision {
     Fail(String),
 }
 
-/// The retry policy, as configuration (serialised with the queue).
+/// The retry policy, as configuration.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RetryPolicy {
-    /// 503 busy.
-    pub busy: Backoff,
-    /// 429 without `Retry-After`.
-    pub rate_limited: Backoff,
-    /// Network errors and 5xx.
-    pub transient: Backoff,
-    /// Consecutive transient failures after which the export fails (5).
-    pub max_transient_attempts: u32,
+    /// The one backoff for every kind of failure.
+    pub backoff: Backoff,
+    /// Failures in a row after which a create gives up (24: about 40 min with full
+    /// jitter, at most 1 h 40 min).
+    pub max_create_failures: u32,
+    /// A known export whose polls have failed for this long since the last good answer
+    /// is given up: its files would have expired by now (24 h).
+    pub lost_contact_limit_ms: Millis,
     /// Wait after an "outside hours" 503 when the next opening is unknown (15 min).
     pub unknown_hours_wait_ms: Millis,
     /// Random spread added after a window opens, so clients do not all arrive at
@@ -437,13 +490,15 @@ pub struct RetryPolicy {
     pub hours_spread_ms: Millis,
 }
 
+/// How long Clover keeps an export's files after it finishes.
+pub const FILE_LIFETIME_MS: Millis = 24 * 3_600_000;
+
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
-            busy: Backoff::BUSY,
-            rate_limited: Backoff::RATE_LIMITED,
-            transient: Backoff::TRANSIENT,
-            max_transient_attempts: 5,
+            backoff: Backoff::default(),
+            max_create_failures: 24,
+            lost_contact_limit_ms: FILE_LIFETIME_MS,
             unknown_hours_wait_ms: 15 * 60_000,
             hours_spread_ms: 5_000,
         }
@@ -451,78 +506,84 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// Applies the policy to `failure` at `now`, updating the consecutive-failure counter.
-    /// `hours` are the region's windows (`None` = unknown), `rand01` a uniform draw.
+    /// Applies the policy to `failure` at `now`, updating the failure counter. `hours`
+    /// are the region's windows (`None` = unknown), `rand01` a uniform draw.
     pub fn on_failure(
         &self,
         failure: Failure,
         state: &mut RetryState,
+        phase: Phase,
         hours: Option<&ServiceHours>,
         now: Millis,
         rand01: f64,
     ) -> Decision {
-        let r = if rand01.is_nan() {
-            0.5
-        } else {
-            rand01.clamp(0.0, 1.0)
-        };
-        match failure {
-            Failure::RateLimited { retry_after_ms } => {
-                let n = state.bump(RetryKind::RateLimited);
-                let d = retry_after_ms
-                    .unwrap_or_else(|| self.rate_limited.delay(n, state.last_delay_ms, r));
-                state.last_delay_ms = d;
-                Decision::Wait(Wait {
-                    until: now.saturating_add(d),
-                    reason: WaitReason::RateLimited,
-                    message: None,
-                })
-            }
-            Failure::Unavailable {
-                message,
-                mentions_hours,
-                retry_after_ms,
-            } => match classify_503(mentions_hours, hours, now) {
-                Unavailable::Busy => {
-                    let n = state.bump(RetryKind::Busy);
-                    let d = retry_after_ms
-                        .unwrap_or_else(|| self.busy.delay(n, state.last_delay_ms, r));
-                    state.last_delay_ms = d;
-                    Decision::Wait(Wait {
-                        until: now.saturating_add(d),
-                        reason: WaitReason::Busy,
-                        message,
-                    })
-                }
-                Unavailable::OutsideHours { opens_at } => {
-                    // Not a failure of ours: do not count it against any limit.
-                    *state = RetryState::default();
-                    let until = match opens_at {
-                        Some(t) => {
-                            t.saturating_add((self.hours_spread_ms.max(0) as f64 * r) as Millis)
-                        }
-                        None => now.saturating_add(self.unknown_hours_wait_ms),
-                    };
-                    Decision::Wait(Wait {
-                        until,
-                        reason: WaitReason::ServiceHours { opens_at },
-                        message,
-                    })
-                }
-            },
-            Failure::Transient { cause } => {
-                let n = state.bump(RetryKind::Transient);
-                if n >= self.max_transient_attempts {
-                    return Decision::Fail(format!("{cause} (gave up after {n} attempts)"));
-                }
-                let d = self.transient.delay(n, state.last_delay_ms, r);
-                state.last_delay_ms = d;
-                Decision::Wait(Wait {
-                    until: now.saturating_add(d),
-                    reason: WaitReason::Retrying { attempt: n, cause },
-                    message: None,
-                })
+        let r = unit(rand01);
+        if let Failure::Unavailable {
+            mentions_hours,
+            message,
+            ..
+        } = &failure
+        {
+            if let Unavailable::OutsideHours { opens_at } =
+                classify_503(*mentions_hours, hours, now)
+            {
+                // Not a failure of ours: neither counted nor a reason to reset the count.
+                let until = match opens_at {
+                    Some(t) => t.saturating_add((self.hours_spread_ms.max(0) as f64 * r) as Millis),
+                    None => now.saturating_add(self.unknown_hours_wait_ms.max(0)),
+                };
+                return Decision::Wait(Wait {
+                    until: until.max(now),
+                    reason: WaitReason::ServiceHours { opens_at },
+                    message: message.clone(),
+                });
             }
         }
+        let n = state.bump(now);
+        let since = state.since.unwrap_or(now);
+        let cause = failure.cause();
+        match phase {
+            Phase::Create { .. } if n >= self.max_create_failures.max(1) => {
+                return Decision::Fail(format!(
+                    "Clover did not take the export: {n} attempts in {} (last: {cause}).",
+                    super::status::format_duration(now.saturating_sub(since))
+                ));
+            }
+            Phase::Poll { last_contact_at }
+                if now.saturating_sub(last_contact_at) >= self.lost_contact_limit_ms =>
+            {
+                return Decision::Fail(format!(
+                    "No word from Clover about this export for {} (last: {cause}); its files would have expired.",
+                    super::status::format_duration(now.saturating_sub(last_contact_at))
+                ));
+            }
+            _ => {}
+        }
+        // Retry-After is a minimum on top of the backoff, never a shortcut below it.
+        let delay = self
+            .backoff
+            .delay(n, r)
+            .max(failure.retry_after_ms().unwrap_or(0));
+        let (reason, message) = match (phase, failure) {
+            (Phase::Poll { .. }, _) => (WaitReason::PollFailing { since, cause }, None),
+            (
+                Phase::Create {
+                    answer_lost_at: Some(asked_at),
+                },
+                Failure::Unavailable { message, .. },
+            ) => (WaitReason::BusyProbablyOurs { asked_at }, message),
+            (Phase::Create { .. }, Failure::Unavailable { message, .. }) => {
+                (WaitReason::Busy, message)
+            }
+            (Phase::Create { .. }, Failure::RateLimited { .. }) => (WaitReason::RateLimited, None),
+            (Phase::Create { .. }, Failure::Transient { cause, .. }) => {
+                (WaitReason::Retrying { attempt: n, cause }, None)
+            }
+        };
+        Decision::Wait(Wait {
+            until: now.saturating_add(delay),
+            reason,
+            message,
+        })
     }
 }

@@ -9,12 +9,14 @@
 //! ```text
 //! loop {
 //!     let now = Date.now();
+//!     queue.handle_timeout(now);                        // ops past their deadline
 //!     while let Some(action) = queue.next_action(now) {
 //!         spawn: let resp = http(action.op.method(), base_url(region) + action.op.path(),
-//!                                 bearer token of action.op.merchant(), action.op.body_json());
+//!                                 credentials (action.auth), action.op.body_json(),
+//!                                 timeout action.timeout_ms);
 //!                then queue.on_response(action.op_id, resp, Date.now()) and wake this loop
 //!     }
-//!     persist(serde_json::to_string(&queue));           // no credentials inside
+//!     if changed { persist(serde_json::to_string(&queue)) }  // no credentials inside
 //!     sleep until queue.next_wakeup(now), or until a response/command arrives
 //! }
 //! ```
@@ -34,9 +36,20 @@
 //!
 //! Exports are served first-come first-served across a merchant's requests.
 //!
-//! "Alive server-side" is our view: an export given up after repeated poll errors, or
-//! cancelled by the user, may still run at Clover. The next create then typically meets
-//! a 503 "busy" and backs off until it is through.
+//! "Alive server-side" is our view. A known export is never given up because its polls
+//! failed (see [`policy`](super::policy)); but a create whose answer was lost, or an
+//! export the person cancelled, may still run at Clover. The next create then meets a
+//! 503 "busy" and backs off until it is through; after a lost create answer that is
+//! said in words ("probably the export asked for at …") and the export is listed in
+//! [`ExportRequest::suspected_orphans`].
+//!
+//! # Timeouts
+//!
+//! Every [`Action`] carries the time the app should wait for its answer. A timeout is an
+//! input like any other response ([`Response::Timeout`]); the queue also keeps its own
+//! deadline a little later and times the operation out in
+//! [`handle_timeout`](ExportQueue::handle_timeout), so a lost answer can never hold the
+//! merchant's only slot for ever.
 //!
 //! # Cancelling
 //!
@@ -52,12 +65,12 @@ use serde::{Deserialize, Serialize};
 pub use super::action::{Action, Event, Op};
 pub use super::job::{
     ExportJob, ExportRequest, JobId, JobState, MerchantState, NewRequest, OpId, RangeLabel,
-    RequestId, StopReason,
+    RequestId, StopReason, SuspectedOrphan,
 };
 use super::model::{CreateExportBody, Export, ExportStatus};
 use super::plan::{exports_needed, plan_chunks};
 use super::policy::{
-    classify, Class, Decision, Failure, JitterRng, Response, RetryPolicy, RetryState,
+    classify, Class, Decision, Failure, JitterRng, Phase, Response, RetryPolicy, RetryState,
 };
 use super::poll::{PollSchedule, ProgressMark, MIN_REQUEST_GAP_MS};
 use crate::Millis;
@@ -92,8 +105,33 @@ impl core::fmt::Display for QueueError {
 
 impl std::error::Error for QueueError {}
 
-/// Retry and polling configuration. Missing fields take their defaults when loading, so
-/// a queue stored by an older version still loads.
+/// How long the app waits for each kind of answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Timeouts {
+    /// A create (30 s).
+    pub create_ms: Millis,
+    /// A poll (20 s).
+    pub poll_ms: Millis,
+    /// The queue's own deadline comes this much after the app's timeout (2 s), so the
+    /// app's abort normally arrives first.
+    pub grace_ms: Millis,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            create_ms: 30_000,
+            poll_ms: 20_000,
+            grace_ms: 2_000,
+        }
+    }
+}
+
+/// Polls after which DONE without a file list is accepted as "no files".
+const DONE_WITHOUT_URLS_POLLS: u8 = 3;
+
+/// Retry, polling and timeout configuration.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct QueueConfig {
@@ -101,6 +139,8 @@ pub struct QueueConfig {
     pub retry: RetryPolicy,
     /// Polling schedule and stall threshold.
     pub poll: PollSchedule,
+    /// Request timeouts.
+    pub timeouts: Timeouts,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,6 +149,8 @@ struct InFlight {
     merchant: String,
     request: RequestId,
     export: JobId,
+    sent_at: Millis,
+    deadline: Millis,
 }
 
 /// The whole export queue. Serialisable (serde_json) for persistence; contains no
@@ -185,7 +227,7 @@ impl ExportQueue {
             .and_then(|m| m.stopped.as_ref())
     }
 
-    /// Whether the merchant's queue is stopped (token refused).
+    /// Whether the merchant's queue is stopped (token refused or missing).
     pub fn is_stopped(&self, merchant: &str) -> bool {
         self.merchants
             .get(merchant)
@@ -203,6 +245,11 @@ impl ExportQueue {
             .iter()
             .filter(|f| f.merchant == merchant)
             .count()
+    }
+
+    /// Whether operation `op_id` is in flight and still expected (its answer would be used).
+    pub fn is_in_flight(&self, op_id: OpId) -> bool {
+        self.in_flight.iter().any(|f| f.op_id == op_id)
     }
 
     // ---- commands --------------------------------------------------------------------
@@ -239,6 +286,8 @@ impl ExportQueue {
             hours: req.hours,
             label: req.label,
             exports,
+            auth: req.auth,
+            suspected_orphans: Vec::new(),
         });
         Ok(id)
     }
@@ -253,7 +302,8 @@ impl ExportQueue {
         Ok(())
     }
 
-    /// Cancels one export (Queued, Creating, Pending or InProgress).
+    /// Cancels one export (Queued, Creating, Pending or InProgress). Clover has no cancel
+    /// endpoint: an export it runs goes on there, and a retry checks on it first.
     pub fn cancel_export(
         &mut self,
         request: RequestId,
@@ -268,21 +318,32 @@ impl ExportQueue {
         Ok(())
     }
 
-    /// Puts a Failed, Expired or Cancelled export back in the queue: a **new** export
-    /// will be created for its chunk.
-    pub fn retry_export(&mut self, request: RequestId, export: JobId) -> Result<(), QueueError> {
+    /// Puts a Failed, Expired or Cancelled export back to work. When its export id is
+    /// known and Clover has not said it is over, that export is polled first (it may
+    /// have finished meanwhile); otherwise, and for expired files, a **new** export is
+    /// created for the chunk.
+    pub fn retry_export(
+        &mut self,
+        request: RequestId,
+        export: JobId,
+        now: Millis,
+    ) -> Result<(), QueueError> {
+        let schedule = self.config.poll.clone();
         let j = self.job_mut(request, export)?;
-        match j.state {
-            JobState::Failed { .. } | JobState::Expired { .. } | JobState::Cancelled => {
-                j.reset_for_requeue();
-                Ok(())
-            }
-            _ => Err(QueueError::InvalidState),
+        if !matches!(
+            j.state,
+            JobState::Failed { .. } | JobState::Expired { .. } | JobState::Cancelled
+        ) {
+            return Err(QueueError::InvalidState);
         }
+        requeue(j, &schedule, now);
+        Ok(())
     }
 
-    /// Retries every Failed, Expired or Cancelled export of a request; returns how many.
-    pub fn retry_request(&mut self, request: RequestId) -> Result<usize, QueueError> {
+    /// Retries every Failed, Expired or Cancelled export of a request (as
+    /// [`retry_export`](Self::retry_export)); returns how many.
+    pub fn retry_request(&mut self, request: RequestId, now: Millis) -> Result<usize, QueueError> {
+        let schedule = self.config.poll.clone();
         let r = self.request_mut(request)?;
         let mut n = 0;
         for j in r.exports.iter_mut() {
@@ -290,15 +351,37 @@ impl ExportQueue {
                 j.state,
                 JobState::Failed { .. } | JobState::Expired { .. } | JobState::Cancelled
             ) {
-                j.reset_for_requeue();
+                requeue(j, &schedule, now);
                 n += 1;
             }
         }
         Ok(n)
     }
 
-    /// Removes a request entirely (running exports are abandoned, not cancelled
-    /// server-side: Clover has no cancel endpoint).
+    /// "Check now": the export's next request goes out at once instead of at the end of
+    /// its wait (the spacing between requests still applies). It does not reset the
+    /// failure count.
+    pub fn check_now(
+        &mut self,
+        request: RequestId,
+        export: JobId,
+        now: Millis,
+    ) -> Result<(), QueueError> {
+        let j = self.job_mut(request, export)?;
+        if j.state.is_terminal() || j.state == JobState::Creating {
+            return Err(QueueError::InvalidState);
+        }
+        if let Some(w) = j.wait.as_mut() {
+            w.until = w.until.min(now);
+        }
+        if let Some(p) = j.poll.as_mut() {
+            p.next_poll_at = p.next_poll_at.min(now);
+        }
+        Ok(())
+    }
+
+    /// Removes a request entirely. Its exports still running at Clover go on there
+    /// (Clover has no cancel endpoint); the app asks before removing an unfinished one.
     pub fn remove_request(&mut self, request: RequestId) -> Result<ExportRequest, QueueError> {
         let pos = self
             .requests
@@ -308,8 +391,8 @@ impl ExportQueue {
         Ok(self.requests.remove(pos))
     }
 
-    /// The merchant's token was replaced: restart its queue. Exports that were running
-    /// are polled again, queued ones created.
+    /// The merchant's credentials were replaced or became available: restart its queue.
+    /// Exports that were running are polled again, queued ones created.
     pub fn credentials_updated(&mut self, merchant: &str, now: Millis) {
         if let Some(m) = self.merchants.get_mut(merchant) {
             m.stopped = None;
@@ -349,19 +432,21 @@ impl ExportQueue {
     }
 
     /// Call after loading a persisted queue. Operations that were in flight are
-    /// forgotten (their responses can no longer arrive). Pending/InProgress exports are
-    /// polled again — never re-created. A Creating export (reloaded while its create was
-    /// in flight) goes back to Queued: we cannot know whether the server created it, so
-    /// **this is the only case where a duplicate export is possible** (the old one, if
-    /// any, finishes unobserved; merged files are deduped by id anyway) — apart from the
-    /// risk inherent to any non-idempotent POST, a create whose answer was lost in
-    /// transit (network error or unreadable 2xx) and is therefore retried.
+    /// forgotten (their answers can no longer arrive). Pending/InProgress exports are
+    /// polled again, never re-created. A Creating export (reloaded while its create was
+    /// in flight) goes back to Queued with its create marked as answer-lost: Clover may
+    /// have made it, and a "busy" answer to the next create is then recognised as
+    /// probably ours.
     pub fn resume_after_reload(&mut self, now: Millis) {
         self.in_flight.clear();
         for j in self.requests.iter_mut().flat_map(|r| r.exports.iter_mut()) {
             j.pending_op = None;
             match j.state {
-                JobState::Creating => j.state = JobState::Queued,
+                JobState::Creating => {
+                    j.state = JobState::Queued;
+                    let sent = j.create_sent_at.unwrap_or(now);
+                    j.create_answer_lost_at.get_or_insert(sent);
+                }
                 JobState::Pending | JobState::InProgress { .. } => {
                     if let Some(p) = j.poll.as_mut() {
                         p.next_poll_at = p.next_poll_at.min(now);
@@ -374,6 +459,22 @@ impl ExportQueue {
     }
 
     // ---- driving ---------------------------------------------------------------------
+
+    /// Times out every operation whose deadline has passed at `now`, exactly as if the
+    /// app had reported [`Response::Timeout`]. Call before [`next_action`](Self::next_action).
+    pub fn handle_timeout(&mut self, now: Millis) -> Vec<Event> {
+        let late: Vec<OpId> = self
+            .in_flight
+            .iter()
+            .filter(|f| f.deadline <= now)
+            .map(|f| f.op_id)
+            .collect();
+        let mut events = Vec::new();
+        for op in late {
+            events.extend(self.on_response(op, Response::Timeout, now));
+        }
+        events
+    }
 
     /// The next request to send at `now`, if any. Call repeatedly until `None`: each call
     /// hands out at most one operation, and never a second one for a merchant that has
@@ -396,9 +497,9 @@ impl ExportQueue {
         None
     }
 
-    /// When [`next_action`](Self::next_action) (or [`expire`](Self::expire)) will next
-    /// have something to do, clamped to `now` or later; `None` when only responses or
-    /// user commands can change anything.
+    /// When [`next_action`](Self::next_action), [`expire`](Self::expire) or
+    /// [`handle_timeout`](Self::handle_timeout) will next have something to do, clamped
+    /// to `now` or later; `None` when only responses or user commands can change anything.
     pub fn next_wakeup(&self, now: Millis) -> Option<Millis> {
         let mut best: Option<Millis> = None;
         let mut consider = |t: Millis| best = Some(best.map_or(t, |b: Millis| b.min(t)));
@@ -407,6 +508,9 @@ impl ExportQueue {
                 let j = &self.requests[ri].exports[ji];
                 consider(self.due_time(merchant, j));
             }
+        }
+        for f in &self.in_flight {
+            consider(f.deadline);
         }
         for j in self.requests.iter().flat_map(|r| r.exports.iter()) {
             if let JobState::Done {
@@ -442,46 +546,64 @@ impl ExportQueue {
             return Vec::new();
         }
         self.requests[ri].exports[ji].pending_op = None;
+        let creating = self.requests[ri].exports[ji].state == JobState::Creating;
+        if creating && resp.answer_may_be_lost() {
+            let j = &mut self.requests[ri].exports[ji];
+            j.create_answer_lost_at.get_or_insert(op.sent_at);
+        }
 
         let mut events = Vec::new();
         match classify(&resp, now) {
             Class::Success => {
                 let body = match &resp {
                     Response::Http { body, .. } => body.as_str(),
-                    Response::Network { .. } => "",
+                    _ => "",
                 };
                 match Export::from_json(body) {
                     Ok(export) => self.apply_export(ri, ji, export, now, &mut events),
-                    Err(e) => self.apply_failure(
-                        ri,
-                        ji,
-                        Failure::Transient {
-                            cause: format!("unreadable response: {e}"),
-                        },
-                        now,
-                        &mut events,
-                    ),
+                    Err(e) => {
+                        if creating {
+                            // Clover answered 2xx: the export probably exists.
+                            let j = &mut self.requests[ri].exports[ji];
+                            j.create_answer_lost_at.get_or_insert(op.sent_at);
+                        }
+                        self.apply_failure(
+                            ri,
+                            ji,
+                            Failure::transient(format!("unreadable answer: {e}")),
+                            now,
+                            &mut events,
+                        )
+                    }
                 }
             }
             Class::Credentials { status } => {
-                let r = &mut self.requests[ri];
-                let merchant = r.merchant.clone();
-                let j = &mut r.exports[ji];
-                if j.state == JobState::Creating {
-                    j.state = JobState::Queued;
-                }
-                j.wait = None;
-                let m = self.merchants.entry(merchant.clone()).or_default();
-                m.stopped = Some(StopReason::NeedsCredentials { status });
-                events.push(Event::NeedsCredentials { merchant });
+                self.stop_merchant(ri, ji, StopReason::NeedsCredentials { status }, &mut events)
+            }
+            Class::NoCredentials => {
+                self.stop_merchant(ri, ji, StopReason::MissingCredentials, &mut events)
             }
             Class::Rejected { status, message } => {
+                let gone = matches!(status, 404 | 410) && !creating;
                 let reason = if message == format!("HTTP {status}") {
                     message
                 } else {
                     format!("{message} (HTTP {status})")
                 };
-                self.fail(ri, ji, reason, now, &mut events);
+                if gone {
+                    let schedule = self.config.poll.clone();
+                    let j = &mut self.requests[ri].exports[ji];
+                    j.export_gone = true;
+                    if j.verify_first {
+                        // Checked on request of a retry: nothing there, so make a new one.
+                        requeue(j, &schedule, now);
+                        return events;
+                    }
+                    let reason = format!("Clover no longer knows this export ({reason}).");
+                    self.fail(ri, ji, reason, now, &mut events);
+                } else {
+                    self.fail(ri, ji, reason, now, &mut events);
+                }
             }
             Class::Retry(failure) => self.apply_failure(ri, ji, failure, now, &mut events),
         }
@@ -566,14 +688,31 @@ impl ExportQueue {
     fn issue(&mut self, ri: usize, ji: usize, now: Millis) -> Action {
         let op_id = self.next_op;
         self.next_op += 1;
+        let timeouts = self.config.timeouts;
         let r = &mut self.requests[ri];
         let j = &mut r.exports[ji];
         j.wait = None;
         j.pending_op = Some(op_id);
-        let op = if j.state == JobState::Queued {
+        let verify = j.state == JobState::Queued && j.verify_first && j.server_id.is_some();
+        if verify {
+            // A retry's check on the export Clover already has: it counts as alive again.
+            let mark = j.poll.map(|p| p.mark).unwrap_or(ProgressMark {
+                started: false,
+                percent: 0,
+            });
+            j.state = if mark.started {
+                JobState::InProgress {
+                    percent: mark.percent.min(99),
+                }
+            } else {
+                JobState::Pending
+            };
+        }
+        let (op, timeout_ms) = if j.state == JobState::Queued {
             j.state = JobState::Creating;
             j.started_at.get_or_insert(now);
-            Op::Create {
+            j.create_sent_at = Some(now);
+            let op = Op::Create {
                 merchant: r.merchant.clone(),
                 region: r.region.clone(),
                 body: CreateExportBody {
@@ -581,19 +720,24 @@ impl ExportQueue {
                     start_time: j.span.start,
                     end_time: j.span.end,
                 },
-            }
+            };
+            (op, timeouts.create_ms)
         } else {
-            Op::Poll {
+            let op = Op::Poll {
                 merchant: r.merchant.clone(),
                 region: r.region.clone(),
                 export_id: j.server_id.clone().unwrap_or_default(),
-            }
+            };
+            (op, timeouts.poll_ms)
         };
+        let timeout_ms = timeout_ms.max(1);
         let action = Action {
             op_id,
             request: r.id,
             export: j.id,
             op,
+            timeout_ms,
+            auth: r.auth,
         };
         let merchant = r.merchant.clone();
         self.in_flight.push(InFlight {
@@ -601,9 +745,31 @@ impl ExportQueue {
             merchant: merchant.clone(),
             request: action.request,
             export: action.export,
+            sent_at: now,
+            deadline: now
+                .saturating_add(timeout_ms)
+                .saturating_add(timeouts.grace_ms.max(0)),
         });
         self.merchants.entry(merchant).or_default().last_request_at = Some(now);
         action
+    }
+
+    fn stop_merchant(&mut self, ri: usize, ji: usize, why: StopReason, events: &mut Vec<Event>) {
+        let r = &mut self.requests[ri];
+        let merchant = r.merchant.clone();
+        let j = &mut r.exports[ji];
+        if j.state == JobState::Creating {
+            j.state = JobState::Queued;
+        }
+        j.wait = None;
+        let m = self.merchants.entry(merchant.clone()).or_default();
+        let missing = why == StopReason::MissingCredentials;
+        m.stopped = Some(why);
+        events.push(if missing {
+            Event::MissingCredentials { merchant }
+        } else {
+            Event::NeedsCredentials { merchant }
+        });
     }
 
     fn apply_export(
@@ -616,12 +782,15 @@ impl ExportQueue {
     ) {
         let creating = self.requests[ri].exports[ji].state == JobState::Creating;
         if creating && export.id.as_deref().is_none_or(|id| id.trim().is_empty()) {
+            // Clover took the create (2xx) but we cannot poll what it made.
+            let sent = self.requests[ri].exports[ji].create_sent_at.unwrap_or(now);
+            self.requests[ri].exports[ji]
+                .create_answer_lost_at
+                .get_or_insert(sent);
             return self.apply_failure(
                 ri,
                 ji,
-                Failure::Transient {
-                    cause: "the create response has no export id".to_string(),
-                },
+                Failure::transient("the create answer has no export id"),
                 now,
                 events,
             );
@@ -630,20 +799,40 @@ impl ExportQueue {
         let j = &mut self.requests[ri].exports[ji];
         j.retry = RetryState::default();
         j.wait = None;
+        j.last_contact_at = Some(now);
         if creating {
             j.server_id = export.id.clone();
             j.created_at = Some(now);
+            j.create_answer_lost_at = None;
         }
         if let Some(s) = &export.status {
             j.server_status = Some(s.as_str().to_string());
         }
         let status = export.status.clone();
         match status {
+            Some(s)
+                if s.is_success()
+                    && export.export_urls.is_none()
+                    && j.done_without_urls < DONE_WITHOUT_URLS_POLLS =>
+            {
+                // DONE without a file list: Clover may still be writing it; look again.
+                j.done_without_urls += 1;
+                j.state = JobState::InProgress { percent: 99 };
+                let mark = ProgressMark {
+                    started: true,
+                    percent: 99,
+                };
+                match (creating, j.poll.as_mut()) {
+                    (false, Some(p)) => schedule.observe(p, mark, now),
+                    _ => j.poll = Some(schedule.start(mark, now)),
+                }
+            }
             Some(s) if s.is_success() => {
                 j.state = JobState::Done {
                     urls: export.urls(),
                     available_until: export.available_until,
                 };
+                j.verify_first = false;
                 j.finished_at = Some(now);
                 let id = j.id;
                 let request = self.requests[ri].id;
@@ -654,8 +843,17 @@ impl ExportQueue {
                 self.push_finished(ri, events);
             }
             // Any other final status (FAILED, ERROR, unknown): show it raw.
-            Some(s) if s.is_failure() => self.fail(ri, ji, s.as_str().to_string(), now, events),
+            Some(s) if s.is_failure() => {
+                j.export_gone = true;
+                if j.verify_first {
+                    // Checked on request of a retry: it failed at Clover, so make a new one.
+                    requeue(j, &schedule, now);
+                    return;
+                }
+                self.fail(ri, ji, s.as_str().to_string(), now, events)
+            }
             running => {
+                j.verify_first = false;
                 // PENDING, IN_PROGRESS, or no status at all (keep what we knew).
                 let (started, percent) = match running {
                     Some(ExportStatus::InProgress) => {
@@ -669,6 +867,9 @@ impl ExportQueue {
                         _ => (false, export.percent_complete.unwrap_or(0)),
                     },
                 };
+                // The percentage never contradicts the status: a running export is
+                // below 100 until Clover says DONE.
+                let percent = percent.min(99);
                 j.state = if started {
                     JobState::InProgress { percent }
                 } else {
@@ -695,18 +896,53 @@ impl ExportQueue {
         let r = &mut self.requests[ri];
         let hours = r.hours.clone();
         let j = &mut r.exports[ji];
+        let creating = j.state == JobState::Creating;
+        let phase = if creating || j.server_id.is_none() {
+            Phase::Create {
+                answer_lost_at: j.create_answer_lost_at,
+            }
+        } else {
+            Phase::Poll {
+                last_contact_at: j
+                    .last_contact_at
+                    .or(j.created_at)
+                    .or(j.started_at)
+                    .unwrap_or(now),
+            }
+        };
+        let busy = matches!(failure, Failure::Unavailable { .. });
         let decision =
             self.config
                 .retry
-                .on_failure(failure, &mut j.retry, hours.as_ref(), now, rand01);
+                .on_failure(failure, &mut j.retry, phase, hours.as_ref(), now, rand01);
         match decision {
             Decision::Wait(w) => {
-                if j.state == JobState::Creating {
+                if creating {
                     j.state = JobState::Queued;
                 }
+                let probably_ours =
+                    matches!(w.reason, super::policy::WaitReason::BusyProbablyOurs { .. });
                 j.wait = Some(w);
+                if busy && probably_ours {
+                    let orphan = SuspectedOrphan {
+                        export: j.id,
+                        span: j.span,
+                        asked_at: j.create_answer_lost_at.unwrap_or(now),
+                    };
+                    if !r.suspected_orphans.contains(&orphan) {
+                        r.suspected_orphans.push(orphan);
+                    }
+                }
             }
-            Decision::Fail(reason) => self.fail(ri, ji, reason, now, events),
+            Decision::Fail(reason) => {
+                if j.verify_first {
+                    // A retry whose check could not reach the export in time (its files
+                    // would be gone by now): make a new one instead.
+                    j.reset_for_requeue();
+                    return;
+                }
+                self.fail(ri, ji, reason, now, events)
+            }
         }
     }
 
@@ -716,6 +952,7 @@ impl ExportQueue {
             reason: reason.clone(),
         };
         j.wait = None;
+        j.verify_first = false;
         j.finished_at = Some(now);
         let export = j.id;
         let request = self.requests[ri].id;
@@ -740,4 +977,30 @@ fn cancel_job(j: &mut ExportJob, now: Millis) {
     j.wait = None;
     j.pending_op = None;
     j.finished_at = Some(now);
+}
+
+/// A Failed, Expired or Cancelled export back to work: its known export is checked on
+/// first (when Clover has not said it is over and its files can still exist), else the
+/// chunk is queued for a new export. A fresh failure budget either way: the person asked.
+fn requeue(j: &mut ExportJob, schedule: &PollSchedule, now: Millis) {
+    let expired = matches!(j.state, JobState::Expired { .. });
+    if j.may_still_exist() && !expired {
+        // Queued like a new chunk, so it waits its turn behind the merchant's running
+        // export; when its turn comes it is polled, not created.
+        let mark = j.poll.map(|p| p.mark).unwrap_or(ProgressMark {
+            started: false,
+            percent: 0,
+        });
+        let mut poll = schedule.start(mark, now);
+        poll.next_poll_at = now;
+        j.state = JobState::Queued;
+        j.poll = Some(poll);
+        j.verify_first = true;
+        j.wait = None;
+        j.retry = RetryState::default();
+        j.finished_at = None;
+        j.pending_op = None;
+    } else {
+        j.reset_for_requeue();
+    }
 }

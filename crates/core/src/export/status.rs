@@ -62,6 +62,21 @@ pub fn wait_text(w: &Wait, now: Millis) -> String {
     };
     match &w.reason {
         WaitReason::Busy => format!("Retrying {in_} (server busy)"),
+        WaitReason::BusyProbablyOurs { asked_at } => format!(
+            "Clover is busy, probably with the export asked for at {} whose answer was lost; waiting for it to finish — retrying {in_}",
+            format_utc_time(*asked_at, now)
+        ),
+        WaitReason::PollFailing { since, cause } => {
+            let next = if left > 0 {
+                format!("next try in {}", format_duration(left))
+            } else {
+                "trying now".to_string()
+            };
+            format!(
+                "Can't reach Clover since {} ({cause}), {next}",
+                format_utc_time(*since, now)
+            )
+        }
         WaitReason::RateLimited => format!("Rate limited — retrying {in_}"),
         WaitReason::Retrying { attempt, cause } => {
             format!("Retrying {in_} (retry {attempt}, last error: {cause})")
@@ -106,14 +121,24 @@ impl ExportJob {
         let base = match &self.state {
             JobState::Queued => match wait {
                 Some(w) => return wait_text(w, now),
+                None if self.verify_first => {
+                    "Queued to check on the export Clover already has".to_string()
+                }
                 None => "Queued".to_string(),
             },
             JobState::Creating => "Creating export".to_string(),
+            JobState::Pending if self.verify_first => {
+                "Checking on the export Clover already has".to_string()
+            }
             JobState::Pending => "Waiting in Clover's queue".to_string(),
             JobState::InProgress { percent } => format!("Running {percent}%"),
             JobState::Done { .. } => return "Done".to_string(),
             JobState::Failed { reason } => return format!("Failed: {reason}"),
             JobState::Expired { .. } => return "Link expired".to_string(),
+            JobState::Cancelled if self.may_still_exist() => {
+                return "Cancelled (Clover may still finish it: a retry checks on it first)"
+                    .to_string()
+            }
             JobState::Cancelled => return "Cancelled".to_string(),
         };
         let mut out = base;
@@ -276,12 +301,16 @@ impl<'a> RequestView<'a> {
     /// "Stopped: the token was refused (401). Enter a valid token to continue."
     pub fn status_text(&self, now: Millis) -> String {
         let c = self.counts();
-        if let (Some(StopReason::NeedsCredentials { status }), false) =
-            (self.stopped, self.is_finished())
-        {
-            return format!(
-                "Stopped: the token was refused ({status}). Enter a valid token to continue."
-            );
+        match (self.stopped, self.is_finished()) {
+            (Some(StopReason::NeedsCredentials { status }), false) => {
+                return format!(
+                    "Stopped: the token was refused ({status}). Enter a valid token to continue."
+                );
+            }
+            (Some(StopReason::MissingCredentials), false) => {
+                return "Waiting for credentials: this tab holds no token for this merchant. Enter the API token (or sign in with Clover) to continue.".to_string();
+            }
+            _ => {}
         }
         if c.total == 1 {
             return self.request.exports[0].status_text(now);

@@ -1,0 +1,428 @@
+//! The export queue under the faults of the real world: outages while polling, lost
+//! create answers, timeouts, missing credentials, Retry-After abuse, reloads.
+
+use merchant_console_core::credentials::CredentialSource;
+use merchant_console_core::export::hours::ServiceHours;
+use merchant_console_core::export::plan::MAX_EXPORT_SPAN_MS;
+use merchant_console_core::export::policy::{Backoff, Jitter, Response, WaitReason};
+use merchant_console_core::export::queue::*;
+use merchant_console_core::export::ExportType;
+use merchant_console_core::range::TimeSpan;
+use merchant_console_core::Millis;
+
+const S: Millis = 1_000;
+const MIN: Millis = 60 * S;
+/// 2026-03-16T14:02:00Z, a Monday.
+const T0: Millis = 1_773_669_720_000;
+
+fn queue() -> ExportQueue {
+    let mut cfg = QueueConfig::default();
+    cfg.retry.backoff = Backoff {
+        jitter: Jitter::None,
+        ..cfg.retry.backoff
+    };
+    cfg.retry.hours_spread_ms = 0;
+    ExportQueue::with_config(cfg, 1)
+}
+
+fn request(chunks: i64) -> NewRequest {
+    NewRequest {
+        merchant: "M1".into(),
+        region: "sandbox".into(),
+        export_type: ExportType::Orders,
+        span: TimeSpan::new(0, chunks * MAX_EXPORT_SPAN_MS - 1).unwrap(),
+        hours: Some(ServiceHours::always_open()),
+        label: None,
+        auth: CredentialSource::Tab,
+    }
+}
+
+fn exp(id: &str, status: &str, percent: u8) -> Response {
+    Response::http(
+        200,
+        format!(r#"{{"id":"{id}","status":"{status}","percentComplete":{percent}}}"#),
+    )
+}
+
+fn done(id: &str) -> Response {
+    Response::http(
+        200,
+        format!(
+            r#"{{"id":"{id}","status":"DONE","availableUntil":{},"exportUrls":{{"elements":[{{"url":"https://f.example/{id}"}}]}}}}"#,
+            T0 + 48 * 3_600_000
+        ),
+    )
+}
+
+fn job(q: &ExportQueue, r: RequestId) -> ExportJob {
+    q.request(r).unwrap().exports[0].clone()
+}
+
+/// Runs the queue until its next action, advancing the clock through its wakeups.
+fn next(q: &mut ExportQueue, now: &mut Millis) -> Action {
+    for _ in 0..10_000 {
+        q.handle_timeout(*now);
+        if let Some(a) = q.next_action(*now) {
+            return a;
+        }
+        *now = q.next_wakeup(*now).expect("a wakeup");
+    }
+    panic!("no action");
+}
+
+fn is_create(a: &Action) -> bool {
+    matches!(a.op, Op::Create { .. })
+}
+
+#[test]
+fn a_poll_outage_never_loses_a_live_export() {
+    let mut q = queue();
+    let r = q.add_request(request(1), T0).unwrap();
+    let mut now = T0;
+    let a = next(&mut q, &mut now);
+    assert!(is_create(&a));
+    q.on_response(a.op_id, exp("E1", "IN_PROGRESS", 10), now);
+    // The proxy restarts: 15 minutes of 502s to every poll.
+    let outage_from = now + S;
+    let mut polls = 0;
+    while now < T0 + 15 * MIN {
+        let a = next(&mut q, &mut now);
+        assert!(!is_create(&a), "a second export was created");
+        q.on_response(a.op_id, Response::http(502, "Bad Gateway"), now);
+        polls += 1;
+    }
+    let j = job(&q, r);
+    assert_eq!(j.state, JobState::InProgress { percent: 10 });
+    match &j.wait.as_ref().unwrap().reason {
+        WaitReason::PollFailing { since, cause } => {
+            assert_eq!(*since, outage_from);
+            assert_eq!(cause, "HTTP 502: Bad Gateway");
+        }
+        other => panic!("{other:?}"),
+    }
+    let text = j.status_text(now);
+    assert!(
+        text.starts_with("Running 10% — can't reach Clover since 14:02 UTC (HTTP 502: Bad Gateway), next try in "),
+        "{text}"
+    );
+    // The backoff grew, but never past its cap: a handful of polls in 15 minutes.
+    assert!((5..=12).contains(&polls), "{polls} polls");
+    // Back: the export is done, and it is the one we created; seen within one backoff
+    // cap of the recovery.
+    let recovered = now;
+    let a = next(&mut q, &mut now);
+    assert!(!is_create(&a));
+    q.on_response(a.op_id, done("E1"), now);
+    assert!(job(&q, r).state.is_success());
+    assert!(now - recovered <= 5 * MIN);
+}
+
+#[test]
+fn check_now_skips_the_wait_but_keeps_the_count() {
+    let mut q = queue();
+    let r = q.add_request(request(1), T0).unwrap();
+    let mut now = T0;
+    let a = next(&mut q, &mut now);
+    q.on_response(a.op_id, exp("E1", "PENDING", 0), now);
+    for _ in 0..4 {
+        let a = next(&mut q, &mut now);
+        q.on_response(a.op_id, Response::Timeout, now);
+    }
+    let j = job(&q, r);
+    assert_eq!(j.retry.failures, 4);
+    assert!(j.waiting_until(now).unwrap() > now + 30 * S);
+    let id = j.id;
+    now += S;
+    q.check_now(r, id, now).unwrap();
+    let a = q.next_action(now).expect("polled at once");
+    assert!(!is_create(&a));
+    assert_eq!(job(&q, r).retry.failures, 4);
+    q.on_response(a.op_id, exp("E1", "IN_PROGRESS", 5), now);
+    assert_eq!(job(&q, r).retry.failures, 0);
+    assert_eq!(q.check_now(r, 999, now), Err(QueueError::UnknownExport));
+}
+
+#[test]
+fn retry_of_a_known_export_polls_it_first() {
+    let mut q = queue();
+    q.config.retry.lost_contact_limit_ms = 10 * MIN;
+    let r = q.add_request(request(1), T0).unwrap();
+    let mut now = T0;
+    let a = next(&mut q, &mut now);
+    q.on_response(a.op_id, exp("E1", "IN_PROGRESS", 40), now);
+    // Unreachable past the limit: given up with a reason.
+    while !job(&q, r).state.is_terminal() {
+        let a = next(&mut q, &mut now);
+        q.on_response(
+            a.op_id,
+            Response::Network {
+                message: "offline".into(),
+            },
+            now,
+        );
+    }
+    let j = job(&q, r);
+    match &j.state {
+        JobState::Failed { reason } => assert!(reason.contains("would have expired"), "{reason}"),
+        s => panic!("{s:?}"),
+    }
+    // Retry: the same export is asked about, not a new one created.
+    q.retry_export(r, j.id, now).unwrap();
+    assert_eq!(
+        job(&q, r).status_text(now),
+        "Queued to check on the export Clover already has"
+    );
+    let a = next(&mut q, &mut now);
+    match &a.op {
+        Op::Poll { export_id, .. } => assert_eq!(export_id, "E1"),
+        other => panic!("{other:?}"),
+    }
+    q.on_response(a.op_id, done("E1"), now);
+    assert!(job(&q, r).state.is_success());
+}
+
+#[test]
+fn retry_creates_a_new_export_only_when_the_old_one_is_gone() {
+    let mut q = queue();
+    let r = q.add_request(request(1), T0).unwrap();
+    let mut now = T0;
+    let a = next(&mut q, &mut now);
+    q.on_response(a.op_id, exp("E1", "PENDING", 0), now);
+    let id = job(&q, r).id;
+    q.cancel_export(r, id, now).unwrap();
+    assert!(job(&q, r)
+        .status_text(now)
+        .contains("Clover may still finish it"));
+    q.retry_export(r, id, now).unwrap();
+    // Checked first: Clover does not know it any more (404), so a new one is made.
+    let a = next(&mut q, &mut now);
+    assert!(!is_create(&a));
+    q.on_response(a.op_id, Response::http(404, ""), now);
+    assert_eq!(job(&q, r).state, JobState::Queued);
+    let a = next(&mut q, &mut now);
+    assert!(is_create(&a));
+    q.on_response(a.op_id, exp("E2", "PENDING", 0), now);
+    // A 404 while simply polling fails the export, and says why.
+    let a = next(&mut q, &mut now);
+    q.on_response(a.op_id, Response::http(404, ""), now);
+    match job(&q, r).state {
+        JobState::Failed { reason } => {
+            assert_eq!(reason, "Clover no longer knows this export (HTTP 404).")
+        }
+        s => panic!("{s:?}"),
+    }
+    // And a retry then creates a new export straight away.
+    q.retry_export(r, id, now).unwrap();
+    assert!(is_create(&next(&mut q, &mut now)));
+}
+
+#[test]
+fn a_lost_create_answer_then_busy_is_probably_our_own_export() {
+    let mut q = queue();
+    let r = q.add_request(request(1), T0).unwrap();
+    let mut now = T0;
+    let a = next(&mut q, &mut now);
+    assert!(is_create(&a));
+    assert_eq!(a.timeout_ms, 30 * S);
+    // The proxy timed out (504) after Clover had made the export.
+    q.on_response(
+        a.op_id,
+        Response::http(504, "Gateway Timeout"),
+        now + 30 * S,
+    );
+    assert_eq!(job(&q, r).create_answer_lost_at, Some(T0));
+    let a = next(&mut q, &mut now);
+    assert!(is_create(&a));
+    q.on_response(a.op_id, Response::http(503, "Too many exports"), now);
+    let j = job(&q, r);
+    assert_eq!(
+        j.wait.as_ref().unwrap().reason,
+        WaitReason::BusyProbablyOurs { asked_at: T0 }
+    );
+    // Counted as the same streak, not a new kind.
+    assert_eq!(j.retry.failures, 2);
+    assert!(
+        j.status_text(now).starts_with(
+            "Clover is busy, probably with the export asked for at 14:02 UTC whose answer was lost"
+        ),
+        "{}",
+        j.status_text(now)
+    );
+    let orphans = &q.request(r).unwrap().suspected_orphans;
+    assert_eq!(orphans.len(), 1);
+    assert_eq!(orphans[0].asked_at, T0);
+    assert_eq!(orphans[0].span, j.span);
+    // More busy answers report the same orphan once.
+    let a = next(&mut q, &mut now);
+    q.on_response(a.op_id, Response::http(503, "Too many exports"), now);
+    assert_eq!(q.request(r).unwrap().suspected_orphans.len(), 1);
+    // The orphan finished: our create goes through.
+    let a = next(&mut q, &mut now);
+    q.on_response(a.op_id, exp("E2", "PENDING", 0), now);
+    let j = job(&q, r);
+    assert_eq!(j.create_answer_lost_at, None);
+    assert_eq!(j.server_id.as_deref(), Some("E2"));
+}
+
+#[test]
+fn a_request_that_never_answers_times_out_and_frees_the_slot() {
+    let mut q = queue();
+    let r = q.add_request(request(1), T0).unwrap();
+    let other = q
+        .add_request(
+            NewRequest {
+                merchant: "M2".into(),
+                ..request(1)
+            },
+            T0,
+        )
+        .unwrap();
+    let a = q.next_action(T0).unwrap();
+    let b = q.next_action(T0).unwrap();
+    assert_eq!(b.op.merchant(), "M2");
+    q.on_response(b.op_id, exp("F1", "PENDING", 0), T0 + S);
+    // The app's own timeout is 30 s; the queue's deadline comes 2 s later.
+    assert_eq!(q.next_wakeup(T0 + S), Some(T0 + 2 * S));
+    assert!(q.handle_timeout(T0 + 31 * S).is_empty());
+    assert_eq!(q.in_flight_for("M1"), 1);
+    q.handle_timeout(T0 + 32 * S);
+    assert_eq!(q.in_flight_for("M1"), 0);
+    let j = job(&q, r);
+    assert_eq!(j.state, JobState::Queued);
+    assert_eq!(j.create_answer_lost_at, Some(T0));
+    // A late answer to the timed-out op changes nothing.
+    q.on_response(a.op_id, exp("E1", "PENDING", 0), T0 + 33 * S);
+    assert_eq!(job(&q, r).server_id, None);
+    // The other merchant was never held up.
+    assert_eq!(
+        q.request(other).unwrap().exports[0].server_id.as_deref(),
+        Some("F1")
+    );
+}
+
+#[test]
+fn missing_credentials_wait_without_a_made_up_401() {
+    let mut q = queue();
+    let r = q.add_request(request(1), T0).unwrap();
+    let a = q.next_action(T0).unwrap();
+    let ev = q.on_response(a.op_id, Response::NoCredentials, T0);
+    assert_eq!(
+        ev,
+        vec![Event::MissingCredentials {
+            merchant: "M1".into()
+        }]
+    );
+    assert_eq!(
+        q.merchant_stopped("M1"),
+        Some(&StopReason::MissingCredentials)
+    );
+    let j = job(&q, r);
+    assert_eq!(j.state, JobState::Queued);
+    // Nothing was sent: no lost answer, no failure counted.
+    assert_eq!(j.create_answer_lost_at, None);
+    assert_eq!(j.retry.failures, 0);
+    assert!(q
+        .view(r)
+        .unwrap()
+        .status_text(T0)
+        .starts_with("Waiting for credentials"));
+    assert!(q.next_action(T0 + MIN).is_none());
+    assert_eq!(q.next_wakeup(T0 + MIN), None);
+    q.credentials_updated("M1", T0 + MIN);
+    assert!(is_create(&q.next_action(T0 + MIN).unwrap()));
+}
+
+#[test]
+fn the_proxy_choice_is_saved_with_the_request() {
+    let mut q = queue();
+    let r = q
+        .add_request(request(1).with_auth(CredentialSource::Proxy), T0)
+        .unwrap();
+    let a = q.next_action(T0).unwrap();
+    assert_eq!(a.auth, CredentialSource::Proxy);
+    q.on_response(a.op_id, exp("E1", "PENDING", 0), T0);
+    let json = serde_json::to_string(&q).unwrap();
+    let mut q = ExportQueue::from_json(&json, T0 + MIN).unwrap();
+    assert_eq!(q.request(r).unwrap().auth, CredentialSource::Proxy);
+    let a = q.next_action(T0 + MIN).unwrap();
+    assert!(!is_create(&a));
+    assert_eq!(a.auth, CredentialSource::Proxy);
+}
+
+#[test]
+fn a_reload_while_creating_remembers_the_create_may_have_happened() {
+    let mut q = queue();
+    let r = q.add_request(request(1), T0).unwrap();
+    let _lost = q.next_action(T0).unwrap();
+    let json = serde_json::to_string(&q).unwrap();
+    let mut q = ExportQueue::from_json(&json, T0 + 5 * S).unwrap();
+    let j = job(&q, r);
+    assert_eq!(j.state, JobState::Queued);
+    assert_eq!(j.create_answer_lost_at, Some(T0));
+    let a = q.next_action(T0 + 5 * S).unwrap();
+    q.on_response(a.op_id, Response::http(503, "busy"), T0 + 6 * S);
+    assert_eq!(q.request(r).unwrap().suspected_orphans.len(), 1);
+}
+
+#[test]
+fn done_without_a_file_list_is_looked_at_again_then_accepted() {
+    let mut q = queue();
+    let r = q.add_request(request(1), T0).unwrap();
+    let mut now = T0;
+    let a = next(&mut q, &mut now);
+    q.on_response(a.op_id, exp("E1", "IN_PROGRESS", 50), now);
+    for _ in 0..3 {
+        let a = next(&mut q, &mut now);
+        q.on_response(a.op_id, exp("E1", "DONE", 100), now);
+        assert!(!job(&q, r).state.is_terminal());
+    }
+    let a = next(&mut q, &mut now);
+    q.on_response(a.op_id, exp("E1", "DONE", 100), now);
+    assert_eq!(
+        job(&q, r).state,
+        JobState::Done {
+            urls: vec![],
+            available_until: None
+        }
+    );
+}
+
+#[test]
+fn retry_after_zero_on_every_poll_never_hammers() {
+    for seed in 0..200 {
+        let mut q = ExportQueue::new(seed);
+        q.add_request(request(1), T0).unwrap();
+        let mut now = T0;
+        let a = next(&mut q, &mut now);
+        q.on_response(a.op_id, exp("E1", "PENDING", 0), now);
+        let start = now;
+        let mut polls = 0;
+        loop {
+            let a = next(&mut q, &mut now);
+            if now > start + 20 * S {
+                break;
+            }
+            polls += 1;
+            q.on_response(
+                a.op_id,
+                Response::Http {
+                    status: 429,
+                    retry_after: Some("0".into()),
+                    body: String::new(),
+                },
+                now,
+            );
+        }
+        assert!(polls <= 10, "seed {seed}: {polls} polls in 20 s");
+    }
+}
+
+#[test]
+fn a_running_percentage_never_claims_done() {
+    let mut q = queue();
+    let r = q.add_request(request(1), T0).unwrap();
+    let a = q.next_action(T0).unwrap();
+    q.on_response(a.op_id, exp("E1", "IN_PROGRESS", 100), T0);
+    assert_eq!(job(&q, r).state, JobState::InProgress { percent: 99 });
+    assert!(q.view(r).unwrap().percent() < 100);
+}
