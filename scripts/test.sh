@@ -9,13 +9,13 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "cargo clippy (native crates, warnings denied)"
-cargo clippy --locked -p merchant-console-core -p merchant-console-sandbox --all-targets -- -D warnings
+cargo clippy --locked -p merchant-console-core -p merchant-console-sandbox -p merchant-console-postbuild --all-targets -- -D warnings
 
 step "cargo clippy (the app on wasm32, warnings denied)"
 cargo clippy --locked -p merchant-console --target wasm32-unknown-unknown -- -D warnings
 
-step "cargo test (core and sandbox, native)"
-cargo test --locked -p merchant-console-core -p merchant-console-sandbox
+step "cargo test (core, sandbox and the postbuild tool, native)"
+cargo test --locked -p merchant-console-core -p merchant-console-sandbox -p merchant-console-postbuild
 
 "$ROOT/scripts/build.sh"
 

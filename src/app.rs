@@ -3,15 +3,13 @@
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
-use leptos::task::spawn_local;
+use merchant_console_core::embed::Section;
 
-use merchant_console_core::embed::{EmbedConfig, Section};
-
-use crate::credentials::Vault;
-use crate::exports::{ExportRunner, ExportsPage};
+use crate::dom;
+use crate::driver::Driver;
+use crate::exports::ExportsPage;
 use crate::history::HistoryPage;
-use crate::storage::Store;
-use crate::{config, dom};
+use crate::mounted::Mounted;
 
 /// Tab label of a section.
 fn label(section: Section) -> &'static str {
@@ -23,20 +21,13 @@ fn label(section: Section) -> &'static str {
 
 const SECTION_KEY: &str = "section";
 
-/// How this app was mounted: the full page, or a widget in a host page's shadow root.
-#[derive(Clone)]
-pub struct Mounted {
-    pub embed: EmbedConfig,
-    /// A widget does not touch its host page's title or address bar.
-    pub is_widget: bool,
-}
-
 #[component]
 pub fn App(mounted: Mounted) -> impl IntoView {
     let embed = mounted.embed.clone();
-    let store = Store::new(&embed.instance);
-    provide_context(store);
-    provide_context(mounted.clone());
+    crate::zone::init(embed.time_zone.clone());
+    let driver = Driver::start(&mounted);
+    let store = driver.store;
+    let announce = driver.announce;
     let sections = embed.shown_sections();
     // The open section survives a reload, without touching the URL (the app may be a widget
     // inside someone else's page, whose history is not ours).
@@ -47,32 +38,6 @@ pub fn App(mounted: Mounted) -> impl IntoView {
         .unwrap_or(sections[0]);
     let (section, set_section) = signal(initial);
     Effect::new(move |_| store.save(SECTION_KEY, section.get().id()));
-
-    // config.json decides where each region's API lives; work waits until it is read.
-    crate::zone::init(embed.time_zone.clone());
-    let runtime_config = RwSignal::new(None);
-    {
-        let embed = embed.clone();
-        let source = embed
-            .config_url
-            .clone()
-            .or_else(|| (!mounted.is_widget).then(|| "config.json".to_string()));
-        spawn_local(async move {
-            runtime_config.set(Some(config::load(source.as_deref(), &embed).await))
-        });
-    }
-    let vault = Vault::new(store);
-    let announce = RwSignal::new(String::new());
-    // The export runner lives as long as the app, so exports go on in either section.
-    let auth = crate::auth::CloverAuth::new(vault, runtime_config, !mounted.is_widget);
-    provide_context(auth);
-    // A widget without the Exports section runs no export queue at all.
-    if sections.contains(&Section::Exports) {
-        let runner = ExportRunner::start(runtime_config, vault, auth, announce, store);
-        provide_context(runner);
-    }
-    provide_context(vault);
-    provide_context(runtime_config);
     let compact = embed.compact;
 
     // One section needs no tabs (and then the panel is not a tab panel either).

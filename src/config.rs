@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 
 use merchant_console_core::embed::EmbedConfig;
 use merchant_console_core::export::Region;
+use merchant_console_core::url_gate::{usable_base, Base};
 use serde::Deserialize;
+
+use crate::http::{Auth, Http, Request};
 
 /// `config.json` as written by a host. Every part is optional.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -64,9 +67,10 @@ pub const LATERPAY_REGIONS: [(&str, &str, &str); 4] = [
     ),
 ];
 
-/// A region key that is itself a base URL (the "custom base URL" choice).
+/// A region key that is itself a base URL (the "custom base URL" choice): anything that
+/// is not a region id. Whether it may be used is [`usable_base`]'s call.
 pub fn is_custom_base(key: &str) -> bool {
-    key.starts_with("https://") || key.starts_with("http://") || key.starts_with('/')
+    key.contains(['/', ':'])
 }
 
 impl RuntimeConfig {
@@ -77,28 +81,57 @@ impl RuntimeConfig {
         resolve(&self.clover, region, default)
     }
 
-    /// Base of the OAuth authorize page for a Clover region: configured, else Clover's.
-    pub fn oauth_authorize_base(&self, region: &str) -> Option<String> {
-        let default = Region::from_id(region)
-            .map(|r| merchant_console_core::oauth::authorize_base(r).to_string());
+    /// Base of the OAuth authorize page for a Clover region: configured (when it passes
+    /// the URL gate), else Clover's.
+    pub fn oauth_authorize_base(&self, region: &str) -> Option<Base> {
         let configured = self
             .oauth
             .as_ref()
-            .and_then(|o| o.authorize.get(region).cloned());
-        configured
-            .or(default)
-            .map(|b| b.trim_end_matches('/').to_string())
+            .and_then(|o| o.authorize.get(region))
+            .and_then(|b| usable_base(b));
+        configured.or_else(|| {
+            Region::from_id(region)
+                .and_then(|r| usable_base(merchant_console_core::oauth::authorize_base(r)))
+        })
     }
 
     /// Lets `http` reach every configured and default API host, and no other.
-    fn allow_hosts(&self) {
+    fn allow_hosts(&self, http: &Http) {
         Region::ALL
             .iter()
             .map(|r| r.api_base())
             .chain(LATERPAY_REGIONS.iter().map(|(_, _, host)| *host))
             .chain(self.clover.values().map(String::as_str))
             .chain(self.laterpay.values().map(String::as_str))
-            .for_each(crate::http::allow);
+            .for_each(|b| http.allow(b));
+    }
+
+    /// Drops every configured base the URL gate refuses (`javascript:`, `//host`,
+    /// `/\host` ...), with a warning for the host page's developer.
+    fn gate(&mut self) {
+        let mut refused = Vec::new();
+        let mut keep = |map: &mut BTreeMap<String, String>, what: &str| {
+            map.retain(|region, base| match usable_base(base) {
+                Some(ok) => {
+                    *base = ok.as_str().to_string();
+                    true
+                }
+                None => {
+                    refused.push(format!("{what}.{region}"));
+                    false
+                }
+            });
+        };
+        keep(&mut self.clover, "clover");
+        keep(&mut self.laterpay, "laterpay");
+        if let Some(o) = self.oauth.as_mut() {
+            keep(&mut o.authorize, "oauth.authorize");
+        }
+        for r in refused {
+            web_sys::console::warn_1(
+                &format!("Merchant Console: config.json {r} ignored: not an http(s) URL or a path on this server").into(),
+            );
+        }
     }
 
     /// Base URL for a LaterPay region key, likewise.
@@ -116,27 +149,38 @@ fn resolve(
     key: &str,
     default: Option<String>,
 ) -> Option<String> {
-    let base = if is_custom_base(key) {
-        // A base the person typed: requests to it are theirs to make.
-        crate::http::allow(key);
-        Some(key.to_string())
-    } else {
-        configured.get(key).cloned().or(default)
-    };
-    base.map(|b| b.trim_end_matches('/').to_string())
+    if is_custom_base(key) {
+        // A base the person typed (allowed by the form's submit): used only if it passes
+        // the gate.
+        return usable_base(key).map(|b| b.as_str().to_string());
+    }
+    configured
+        .get(key)
+        .cloned()
+        .or(default)
+        .map(|b| b.trim_end_matches('/').to_string())
 }
 
 /// Reads the host's `config.json` (when there is one to read) and applies the mount's
 /// own settings on top. A missing or broken file means defaults; a broken one is
-/// reported on the console because it is the host's mistake.
-pub async fn load(source: Option<&str>, embed: &EmbedConfig) -> RuntimeConfig {
+/// reported on the console because it is the host's mistake. Every base passes the URL
+/// gate; the mount's `http` may then reach exactly the configured hosts.
+pub async fn load(source: Option<&str>, embed: &EmbedConfig, http: &Http) -> RuntimeConfig {
     let mut config = match source {
-        Some(url) => read(url).await,
+        Some(url) => read(url, http).await,
         None => RuntimeConfig::default(),
     };
+    config.gate();
     config.apply(embed);
-    config.allow_hosts();
+    config.allow_hosts(http);
     config
+}
+
+/// Lets the mount's requests reach a base the person typed (custom region).
+pub fn allow_typed_base(http: &Http, base: &str) {
+    if let Some(b) = usable_base(base) {
+        http.allow(b.as_str());
+    }
 }
 
 impl RuntimeConfig {
@@ -156,15 +200,41 @@ impl RuntimeConfig {
     }
 }
 
-async fn read(url: &str) -> RuntimeConfig {
-    match gloo_net::http::Request::get(url).send().await {
-        Ok(resp) if resp.ok() => match resp.text().await {
-            Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
+/// How long the configuration may take to arrive.
+const CONFIG_TIMEOUT_MS: u32 = 15_000;
+
+async fn read(url: &str, http: &Http) -> RuntimeConfig {
+    // Relative to the page ("config.json" beside index.html); the host page named this
+    // file, so its host may be called even when it is another one.
+    let base = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    let Some(absolute) = web_sys::Url::new_with_base(url, &base)
+        .ok()
+        .map(|u| u.href())
+    else {
+        return RuntimeConfig::default();
+    };
+    let url = absolute.as_str();
+    http.allow(url);
+    match http
+        .send(Request::get(url, &Auth::None, CONFIG_TIMEOUT_MS))
+        .await
+    {
+        Ok(resp) if (200..300).contains(&resp.status) => serde_json::from_str(&resp.body)
+            .unwrap_or_else(|e| {
                 web_sys::console::warn_1(&format!("Merchant Console: {url} ignored: {e}").into());
                 RuntimeConfig::default()
             }),
-            Err(_) => RuntimeConfig::default(),
-        },
-        _ => RuntimeConfig::default(),
+        Ok(_) => RuntimeConfig::default(),
+        Err(e) => {
+            web_sys::console::warn_1(
+                &format!(
+                    "Merchant Console: {url} could not be read ({e}); using the default hosts"
+                )
+                .into(),
+            );
+            RuntimeConfig::default()
+        }
     }
 }

@@ -1,18 +1,21 @@
-//! Credentials live in this tab's memory. Only when the person ticks "remember on this
-//! device" are they written to localStorage, and "forget" removes them again.
-
-use std::collections::BTreeMap;
+//! This mount's credentials: the core's typed [`Credentials`] in a signal, written to
+//! localStorage only in the form the core allows (pasted secrets, and only when the person
+//! ticked "remember on this device"; OAuth sessions never). "Forget" removes them again.
 
 use leptos::prelude::*;
+use merchant_console_core::credentials::{
+    Authorization, CredentialKey, CredentialSource, Credentials,
+};
+use merchant_console_core::oauth::TokenState;
 
 use crate::config::{DemoCredentials, RuntimeConfig};
+use crate::http::Auth;
 use crate::storage::Store;
 
-/// Secrets by key (`clover:<merchant>`, `laterpay:<merchant>`), in memory.
+/// One mount's credentials (a copyable handle).
 #[derive(Clone, Copy)]
 pub struct Vault {
-    secrets: RwSignal<BTreeMap<String, String>>,
-    remembered: RwSignal<bool>,
+    held: RwSignal<Credentials>,
     store: Store,
 }
 
@@ -21,76 +24,102 @@ const REMEMBERED_KEY: &str = "remembered-credentials";
 impl Vault {
     /// Loads remembered secrets, if the person opted in earlier.
     pub fn new(store: Store) -> Self {
-        let remembered: Option<BTreeMap<String, String>> = store
-            .load(REMEMBERED_KEY)
-            .and_then(|json| serde_json::from_str(&json).ok());
+        let held = Credentials::from_saved(store.load(REMEMBERED_KEY).as_deref());
         Self {
-            remembered: RwSignal::new(remembered.is_some()),
-            secrets: RwSignal::new(remembered.unwrap_or_default()),
+            held: RwSignal::new(held),
             store,
         }
     }
 
-    pub fn get_untracked(&self, key: &str) -> Option<String> {
-        self.secrets.with_untracked(|s| s.get(key).cloned())
+    /// The pasted secret for a key (untracked), for prefilling a form.
+    pub fn pasted_untracked(&self, key: &CredentialKey) -> Option<String> {
+        self.held
+            .try_with_untracked(|c| c.pasted(key).map(str::to_string))
+            .flatten()
     }
 
-    pub fn set(&self, key: String, secret: String) {
-        self.secrets.update(|s| {
-            s.insert(key, secret);
-        });
-        self.persist();
+    /// Keeps a pasted token or key (an empty one forgets it).
+    pub fn set_pasted(&self, key: CredentialKey, secret: &str) {
+        self.change(|c| c.set_pasted(key, secret));
     }
 
-    /// Forgets one secret (memory and, when remembered, the device copy).
-    pub fn remove(&self, key: &str) {
-        self.secrets.update(|s| {
-            s.remove(key);
-        });
-        self.persist();
+    /// Keeps an OAuth session (memory only).
+    pub fn set_oauth(&self, key: CredentialKey, tokens: TokenState) {
+        self.change(|c| c.set_oauth(key, tokens));
+    }
+
+    /// The OAuth session of a key (untracked).
+    pub fn oauth_untracked(&self, key: &CredentialKey) -> Option<TokenState> {
+        self.held
+            .try_with_untracked(|c| c.oauth(key).cloned())
+            .flatten()
+    }
+
+    /// Whether a key has an OAuth session (tracked).
+    pub fn has_oauth(&self, key: &CredentialKey) -> bool {
+        self.held.with(|c| c.has_oauth(key))
+    }
+
+    /// Forgets one key (memory and, when remembered, the device copy).
+    pub fn remove(&self, key: &CredentialKey) {
+        self.change(|c| c.remove(key));
+    }
+
+    /// What to send for a request to `key` from `source`, as the core decides; `None`
+    /// when nothing is held (the request must wait for credentials, not be sent).
+    pub fn auth_untracked(
+        &self,
+        source: CredentialSource,
+        key: &CredentialKey,
+        now: i64,
+    ) -> Option<Auth> {
+        let decided = self
+            .held
+            .try_with_untracked(|c| c.authorization(source, key, now))?;
+        match decided {
+            Authorization::Proxy => Some(Auth::Proxy),
+            Authorization::Bearer(t) => Some(Auth::Bearer(t)),
+            Authorization::Basic { user, password } => Some(Auth::Basic { user, password }),
+            Authorization::Missing => None,
+        }
     }
 
     pub fn is_remembered(&self) -> bool {
-        self.remembered.get()
+        self.held.with(Credentials::remembers)
     }
 
     /// Turns "remember on this device" on or off; off also erases the stored copy.
     pub fn set_remembered(&self, on: bool) {
-        self.remembered.set(on);
-        self.persist();
+        self.change(|c| c.set_remember(on));
     }
 
     /// Forgets every secret, in memory and on the device.
     pub fn forget_all(&self) {
-        self.secrets.set(BTreeMap::new());
-        self.remembered.set(false);
-        self.store.remove(REMEMBERED_KEY);
+        self.change(Credentials::forget_all);
     }
 
-    fn persist(&self) {
-        if self.remembered.get_untracked() {
-            let json = self
-                .secrets
-                .with_untracked(|s| serde_json::to_string(s).unwrap_or_default());
-            self.store.save(REMEMBERED_KEY, &json);
-        } else {
-            self.store.remove(REMEMBERED_KEY);
+    fn change(&self, f: impl FnOnce(&mut Credentials)) {
+        if self.held.try_update(f).is_none() {
+            return; // the mount is gone
+        }
+        match self.held.with_untracked(Credentials::saved) {
+            Some(json) => self.store.save(REMEMBERED_KEY, &json),
+            None => self.store.remove(REMEMBERED_KEY),
         }
     }
 }
 
-/// Fills an empty secret field with the vault's secret for the merchant typed, whenever
-/// the merchant field changes (a merchant used earlier in this tab, or remembered).
+/// Fills an empty secret field with the vault's secret for the key the form names,
+/// whenever that key changes (a merchant used earlier in this tab, or remembered).
 pub fn fill_from_vault(
     vault: Vault,
-    merchant: RwSignal<String>,
+    key: impl Fn() -> CredentialKey + 'static,
     secret: RwSignal<String>,
-    key_of: fn(&str) -> String,
 ) {
     Effect::new(move |_| {
-        let m = merchant.get();
+        let k = key();
         if secret.get_untracked().is_empty() {
-            if let Some(s) = vault.get_untracked(&key_of(m.trim())) {
+            if let Some(s) = vault.pasted_untracked(&k) {
                 secret.set(s);
             }
         }

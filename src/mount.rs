@@ -15,7 +15,8 @@ use merchant_console_core::embed::{EmbedConfig, Theme};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::app::{App, Mounted};
+use crate::app::App;
+use crate::mounted::Mounted;
 
 thread_local! {
     /// The script's folder (with a trailing `/`) and its stylesheet's URL.

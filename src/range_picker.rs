@@ -54,7 +54,7 @@ impl RangeState {
         let state = Self::new(preset);
         state.from.set(saved.from);
         state.to.set(saved.to);
-        let configured = use_context::<crate::app::Mounted>().and_then(|m| m.embed.time_zone);
+        let configured = use_context::<crate::mounted::Mounted>().and_then(|m| m.embed.time_zone);
         if !saved.zone.is_empty() {
             state.zone.set(saved.zone);
         } else if let Some(zone) = configured {

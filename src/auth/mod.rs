@@ -1,26 +1,29 @@
 //! Sign in with Clover: OAuth v2 authorization code with PKCE, entirely in the page.
 //!
 //! The verifier and `state` sit in sessionStorage only for the trip to Clover and back;
-//! tokens live in memory (the access token also in the `Vault` under `clover:<merchant>`,
-//! where the export runner finds it). Decisions (URLs, state check, refresh timing) are
-//! the core's `oauth` module.
+//! the tokens live in this mount's [`Vault`] as an OAuth session, which is memory only
+//! (the core's credentials model never writes one to storage). Another tab that takes
+//! over the export queue has no session and says so ("waiting for credentials: sign in").
+//! Decisions (URLs, state check, refresh timing) are the core's `oauth` module.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use merchant_console_core::credentials::{Api, CredentialKey};
 use merchant_console_core::export::Region;
 use merchant_console_core::oauth::{self, Redirect, TokenResponse, TokenState};
 use serde::{Deserialize, Serialize};
 
 use crate::config::RuntimeConfig;
 use crate::credentials::Vault;
-use crate::exports::runner::token_key;
-use crate::http::{self, Auth};
+use crate::http::{Auth, Http, OnUnmount, Request};
 use crate::zone::now_ms;
 
 const PENDING_KEY: &str = "mc-oauth-pending";
+/// A token or refresh call that takes longer is given up.
+const TOKEN_TIMEOUT_MS: u32 = 20_000;
 
 /// What the tab remembers while it is away at Clover's authorize page.
 #[derive(Serialize, Deserialize)]
@@ -31,18 +34,16 @@ struct Pending {
     client_id: String,
 }
 
-/// One signed-in merchant's tokens (memory only).
-struct Session {
-    tokens: TokenState,
-    region: String,
-    client_id: String,
+/// The Clover credential key of a region and merchant.
+pub fn clover_key(region: &str, merchant: &str) -> CredentialKey {
+    CredentialKey::new(Api::Clover, region, merchant)
 }
 
-/// Shared handle, provided as context and held by the export runner.
+/// Shared handle, provided as context and used by the export runner.
 #[derive(Clone, Copy)]
 pub struct CloverAuth {
-    sessions: StoredValue<BTreeMap<String, Session>, LocalStorage>,
-    refreshing: StoredValue<bool>,
+    /// Keys whose refresh is under way (refresh tokens are single-use: one at a time).
+    refreshing: StoredValue<BTreeSet<CredentialKey>>,
     /// The merchant and region signed in last, for the form.
     pub signed_in: RwSignal<Option<(String, String)>>,
     /// A sign-in problem to show (state mismatch, refused code ...).
@@ -55,10 +56,14 @@ impl CloverAuth {
     /// Creates the handle and, once `config.json` is read, finishes a sign-in when the page
     /// was opened by Clover's redirect (only when `owns_page`: a widget leaves the host
     /// page's address bar alone).
-    pub fn new(vault: Vault, config: RwSignal<Option<RuntimeConfig>>, owns_page: bool) -> Self {
+    pub fn new(
+        vault: Vault,
+        config: RwSignal<Option<RuntimeConfig>>,
+        http: Http,
+        owns_page: bool,
+    ) -> Self {
         let auth = Self {
-            sessions: StoredValue::new_local(BTreeMap::new()),
-            refreshing: StoredValue::new(false),
+            refreshing: StoredValue::new(BTreeSet::new()),
             signed_in: RwSignal::new(None),
             error: RwSignal::new(None),
             vault,
@@ -68,7 +73,8 @@ impl CloverAuth {
         Effect::new(move |_| {
             if owns_page && config.with(Option::is_some) && !done.get_value() {
                 done.set_value(true);
-                spawn_local(async move { auth.complete_redirect().await });
+                let http = http.clone();
+                spawn_local(async move { auth.complete_redirect(&http).await });
             }
         });
         auth
@@ -83,9 +89,8 @@ impl CloverAuth {
             .filter(|c| !c.is_empty())
     }
 
-    pub fn is_signed_in(&self, merchant: &str) -> bool {
-        self.signed_in.track();
-        self.sessions.with_value(|s| s.contains_key(merchant))
+    pub fn is_signed_in(&self, region: &str, merchant: &str) -> bool {
+        self.vault.has_oauth(&clover_key(region, merchant))
     }
 
     /// Leaves for Clover's authorize page of `region`.
@@ -133,7 +138,7 @@ impl CloverAuth {
             location.pathname().unwrap_or_default()
         );
         let url = oauth::authorize_url(
-            &base,
+            base.as_str(),
             &client_id,
             &redirect_uri,
             &state,
@@ -142,16 +147,13 @@ impl CloverAuth {
         let _ = location.set_href(&url);
     }
 
-    /// Forgets the merchant's tokens (memory and vault).
-    pub fn sign_out(&self, merchant: &str) {
-        self.sessions.update_value(|s| {
-            s.remove(merchant);
-        });
-        self.vault.remove(&token_key(merchant));
+    /// Forgets the merchant's session.
+    pub fn sign_out(&self, region: &str, merchant: &str) {
+        self.vault.remove(&clover_key(region, merchant));
         self.signed_in.set(None);
     }
 
-    async fn complete_redirect(self) {
+    async fn complete_redirect(self, http: &Http) {
         let location = window().location();
         let search = location.search().unwrap_or_default();
         let Some(redirect) = Redirect::parse(&search) else {
@@ -181,9 +183,14 @@ impl CloverAuth {
             return;
         };
         let body = oauth::token_request_body(&pending.client_id, &grant.code, &pending.verifier);
-        match self.token_call(&pending.region, "token", body).await {
+        let result = self.token_call(http, &pending.region, "token", body).await;
+        if !http.is_alive() {
+            return;
+        }
+        match result {
             Ok(tokens) => {
-                self.store(&merchant, tokens, &pending.region, &pending.client_id);
+                self.vault
+                    .set_oauth(clover_key(&pending.region, &merchant), tokens);
                 self.error.set(None);
                 self.signed_in.set(Some((merchant, pending.region.clone())));
             }
@@ -191,84 +198,89 @@ impl CloverAuth {
         }
     }
 
-    fn store(&self, merchant: &str, tokens: TokenState, region: &str, client_id: &str) {
-        self.vault
-            .set(token_key(merchant), tokens.access_token.clone());
-        self.sessions.update_value(|s| {
-            s.insert(
-                merchant.to_string(),
-                Session {
-                    tokens,
-                    region: region.to_string(),
-                    client_id: client_id.to_string(),
-                },
-            );
-        });
-    }
-
     /// `POST {api base}/oauth/v2/{endpoint}` with a JSON body; the answer as tokens.
     async fn token_call(
         &self,
+        http: &Http,
         region: &str,
         endpoint: &str,
         body: String,
     ) -> Result<TokenState, String> {
         let base = self
             .config
-            .get_untracked()
+            .try_get_untracked()
+            .flatten()
             .and_then(|c| c.clover_base(region))
             .ok_or_else(|| format!("no API address for region \"{region}\""))?;
         let url = format!("{base}/oauth/v2/{endpoint}");
-        let response = http::send(Method::POST, &url, &Auth::None, Some(body))
+        let response = http
+            .send(Request {
+                method: Method::POST,
+                url: &url,
+                auth: &Auth::None,
+                json_body: Some(body),
+                timeout_ms: TOKEN_TIMEOUT_MS,
+                on_unmount: OnUnmount::Abort,
+            })
             .await
-            .map_err(|e| format!("no answer from Clover ({})", e.0))?;
+            .map_err(|e| format!("no answer from Clover ({e})"))?;
         if !(200..300).contains(&response.status) {
             return Err(format!("Clover answered {}", response.status));
         }
         TokenResponse::from_json(&response.body).map(|r| TokenState::from_response(r, now_ms()))
     }
 
-    /// A usable access token for `merchant` for the next request: refreshed first when it
-    /// is about to expire, or at once with `force` (after a 401). `None` when the merchant
-    /// did not sign in (the caller then uses a pasted token, if any).
-    pub async fn fresh_token(&self, merchant: &str, force: bool) -> Option<String> {
-        // Refresh tokens are single-use: one refresh at a time, others wait for it.
-        while self.refreshing.get_value() {
+    /// A usable access token for the next request to `region`/`merchant`: refreshed first
+    /// when it is about to expire, or at once with `force` (after a 401). `None` when the
+    /// merchant did not sign in, or signing in again is needed.
+    pub async fn fresh_token(
+        &self,
+        http: &Http,
+        region: &str,
+        merchant: &str,
+        force: bool,
+    ) -> Option<String> {
+        let key = clover_key(region, merchant);
+        // Refresh tokens are single-use: one refresh per key at a time; others wait for
+        // it, but never longer than a token call may take.
+        let mut waited = 0;
+        while self
+            .refreshing
+            .try_with_value(|r| r.contains(&key))
+            .unwrap_or(false)
+            && waited < TOKEN_TIMEOUT_MS + 1_000
+        {
             gloo_timers::future::TimeoutFuture::new(50).await;
+            waited += 50;
         }
         let now = now_ms();
-        let (token, refresh) = self.sessions.with_value(|s| {
-            s.get(merchant).map(|s| {
-                let due = force || s.tokens.needs_refresh(now);
-                let refresh = (due && s.tokens.can_refresh(now)).then(|| {
-                    (
-                        s.region.clone(),
-                        s.client_id.clone(),
-                        s.tokens.refresh_token.clone().unwrap_or_default(),
-                    )
-                });
-                (s.tokens.access_token.clone(), refresh)
-            })
-        })?;
-        let Some((region, client_id, refresh_token)) = refresh else {
-            return Some(token);
-        };
-        self.refreshing.set_value(true);
-        let body = oauth::refresh_request_body(&client_id, &refresh_token);
-        let result = self.token_call(&region, "refresh", body).await;
-        self.refreshing.set_value(false);
+        let tokens = self.vault.oauth_untracked(&key)?;
+        let due = force || tokens.needs_refresh(now);
+        if !due || !tokens.can_refresh(now) {
+            return tokens.access_valid(now).then_some(tokens.access_token);
+        }
+        let client_id = self.config.try_get_untracked().flatten()?.oauth?.client_id;
+        self.refreshing.try_update_value(|r| {
+            r.insert(key.clone());
+        });
+        let body =
+            oauth::refresh_request_body(&client_id, tokens.refresh_token.as_deref().unwrap_or(""));
+        let result = self.token_call(http, region, "refresh", body).await;
+        self.refreshing.try_update_value(|r| {
+            r.remove(&key);
+        });
+        if !http.is_alive() {
+            return None;
+        }
         match result {
             Ok(tokens) => {
                 let access = tokens.access_token.clone();
-                self.store(merchant, tokens, &region, &client_id);
+                self.vault.set_oauth(key, tokens);
                 Some(access)
             }
             Err(e) => {
                 // The refresh token is spent or refused: sign-in is needed again.
-                self.sessions.update_value(|s| {
-                    s.remove(merchant);
-                });
-                self.vault.remove(&token_key(merchant));
+                self.vault.remove(&key);
                 self.signed_in.set(None);
                 self.error.set(Some(format!(
                     "The Clover sign-in could not be renewed ({e}). Sign in again."
@@ -298,7 +310,7 @@ fn random_bytes(n: usize) -> Option<Vec<u8>> {
 pub fn SignInWithClover(region: RwSignal<String>, merchant: RwSignal<String>) -> impl IntoView {
     let auth = expect_context::<CloverAuth>();
     let offered = move || auth.client_id().is_some() && Region::from_id(&region.get()).is_some();
-    let signed_in = move || auth.is_signed_in(merchant.get().trim());
+    let signed_in = move || auth.is_signed_in(&region.get(), merchant.get().trim());
     view! {
         <Show when=offered>
             <div class="mc-row mc-oauth">
@@ -308,7 +320,8 @@ pub fn SignInWithClover(region: RwSignal<String>, merchant: RwSignal<String>) ->
                     </button>
                 }>
                     <span role="status">{move || format!("Signed in with Clover as {}.", merchant.get().trim())}</span>
-                    <button type="button" class="mc-secondary" on:click=move |_| auth.sign_out(merchant.get_untracked().trim())>
+                    <button type="button" class="mc-secondary"
+                        on:click=move |_| auth.sign_out(&region.get_untracked(), merchant.get_untracked().trim())>
                         "Sign out"
                     </button>
                 </Show>

@@ -5,8 +5,11 @@ use leptos::prelude::*;
 use merchant_console_core::export::{safe_http_url, JobState, Merger, OutputFormat, RequestId};
 
 use super::runner::ExportRunner;
-use crate::http;
+use crate::http::Http;
 use crate::save::save_file;
+
+/// How long one export file (up to 1,000 objects) may take to arrive.
+const FILE_TIMEOUT_MS: u32 = 120_000;
 
 /// Progress of one request's download, shown under its files.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -19,6 +22,7 @@ pub struct DownloadProgress {
 }
 
 pub async fn download_all(
+    http: Http,
     runner: ExportRunner,
     request: RequestId,
     format: OutputFormat,
@@ -60,7 +64,7 @@ pub async fn download_all(
         ..Default::default()
     });
     for (index, url) in urls.iter().enumerate() {
-        let failure = match http::get_plain(url).await {
+        let failure = match http.get_file(url, FILE_TIMEOUT_MS).await {
             Ok(r) if r.status == 200 => merger.add_file(index, &r.body).err().map(|e| format!("File {} could not be read: {e}.", index + 1)),
             Ok(r) if r.status == 404 || r.status == 410 => Some(format!(
                 "File {} is gone ({}): its link has expired. Request that range again.",
@@ -69,11 +73,13 @@ pub async fn download_all(
             )),
             Ok(r) => Some(format!("File {} could not be downloaded (HTTP {}). Try again.", index + 1, r.status)),
             Err(e) => Some(format!(
-                "File {} could not be downloaded: no response ({}). The file host may not allow calls from this page; a proxy can help.",
+                "File {} could not be downloaded: no response ({e}). The file host may not allow calls from this page; a proxy can help.",
                 index + 1,
-                e.0
             )),
         };
+        if !http.is_alive() {
+            return; // the mount went away
+        }
         if let Some(message) = failure {
             progress.set(DownloadProgress {
                 files_done: index,

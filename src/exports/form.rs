@@ -7,11 +7,14 @@ use merchant_console_core::civil::ymd;
 use merchant_console_core::embed::AuthMode;
 use merchant_console_core::export::{exports_needed, ExportType, NewRequest, RangeLabel, Region};
 
-use super::runner::{proxy_key, token_key, ExportRunner};
-use crate::app::Mounted;
-use crate::auth::SignInWithClover;
-use crate::config::is_custom_base;
+use merchant_console_core::credentials::CredentialSource;
+use merchant_console_core::url_gate::usable_base;
+
+use super::runner::ExportRunner;
+use crate::auth::{clover_key, SignInWithClover};
 use crate::credentials::{fill_from_vault, prefill_from_demo, SecretInput};
+use crate::driver::Driver;
+use crate::mounted::Mounted;
 use crate::range_picker::{RangePicker, RangeState, SavedRange};
 use crate::storage::Store;
 
@@ -25,6 +28,7 @@ struct SavedForm {
     custom_base: String,
     merchant: String,
     export_type: String,
+    proxy: bool,
     #[serde(flatten)]
     range: SavedRange,
 }
@@ -32,6 +36,7 @@ struct SavedForm {
 #[component]
 pub fn ExportForm() -> impl IntoView {
     let runner = expect_context::<ExportRunner>();
+    let driver = expect_context::<Driver>();
     let store = expect_context::<Store>();
     let mut saved: SavedForm = store.load_json(FORM_KEY);
     // What the host page set for this mount wins over what was saved.
@@ -58,8 +63,22 @@ pub fn ExportForm() -> impl IntoView {
     });
     let range = RangeState::restore(saved.range, "last-30-days");
     let submitted = RwSignal::new(false);
-    // "Credentials held by the proxy": no token in the page at all.
-    let proxy = RwSignal::new(embed.auth == Some(AuthMode::Proxy));
+    // "Credentials held by the proxy": no token in the page at all. The host page's
+    // choice wins over the saved one.
+    let proxy = RwSignal::new(match embed.auth {
+        Some(mode) => mode == AuthMode::Proxy,
+        None => saved.proxy,
+    });
+    // Credentials are kept per region (or custom base) and merchant.
+    let region_key = move || {
+        let r = region.get();
+        if r == "custom" {
+            custom_base.get().trim().trim_end_matches('/').to_string()
+        } else {
+            r
+        }
+    };
+    let credential_key = move || clover_key(&region_key(), merchant.get().trim());
     // Back from Clover's sign-in: its merchant and region fill the form.
     Effect::new(move |_| {
         if let Some((m, r)) = runner.auth.signed_in.get() {
@@ -67,13 +86,17 @@ pub fn ExportForm() -> impl IntoView {
             region.set(r);
         }
     });
-    let oauth_signed_in = move || runner.auth.is_signed_in(merchant.get().trim());
+    let oauth_signed_in = move || {
+        runner
+            .auth
+            .is_signed_in(&region_key(), merchant.get().trim())
+    };
 
     let demo_region = (!host_region).then_some("sandbox");
     prefill_from_demo(runner.config, merchant, token, region, demo_region, |d| {
         (&d.clover_merchant, &d.clover_token)
     });
-    fill_from_vault(runner.vault, merchant, token, token_key);
+    fill_from_vault(runner.vault, credential_key, token);
     Effect::new(move |_| {
         store.save_json(
             FORM_KEY,
@@ -82,6 +105,7 @@ pub fn ExportForm() -> impl IntoView {
                 custom_base: custom_base.get(),
                 merchant: merchant.get(),
                 export_type: export_type.get(),
+                proxy: proxy.get(),
                 range: range.saved(),
             },
         )
@@ -107,7 +131,7 @@ pub fn ExportForm() -> impl IntoView {
             .then(|| "Enter the API token.".to_string())
     });
     let base_error = Signal::derive(move || {
-        (region.get() == "custom" && !is_custom_base(custom_base.get().trim())).then(|| {
+        (region.get() == "custom" && usable_base(&custom_base.get()).is_none()).then(|| {
             "Enter the base URL, starting with https:// (or a path such as /api/clover)."
                 .to_string()
         })
@@ -184,33 +208,31 @@ pub fn ExportForm() -> impl IntoView {
             zone: p.zone_name.clone(),
             partial: p.resolved.partial,
         });
+        let key = clover_key(&request.region, &m);
         if proxy.get_untracked() {
-            runner.vault.set(proxy_key(&m), String::new());
-        } else {
-            runner.vault.remove(&proxy_key(&m));
-            if !runner.auth.is_signed_in(&m) {
-                runner
-                    .vault
-                    .set(token_key(&m), token.get_untracked().trim().to_string());
-            }
+            request = request.with_auth(CredentialSource::Proxy);
+        } else if !runner.auth.is_signed_in(&request.region, &m) {
+            runner.vault.set_pasted(key, &token.get_untracked());
         }
-        let now = crate::zone::now_ms();
-        let mut result = Ok(0);
-        runner.queue.update(|q| {
-            result = q.add_request(request, now);
+        if let (Some(http), true) = (driver.http(), region_key == "custom") {
+            crate::config::allow_typed_base(&http, &request.region);
+        }
+        let result = runner.command(|q, now| {
+            let added = q.add_request(request, now);
             q.credentials_updated(&m, now);
+            Some(added)
         });
         match result {
-            Ok(_) => {
+            Some(Ok(_)) => {
                 submitted.set(false);
                 runner
                     .announce
                     .set("Export request added. Progress is shown below.".to_string());
-                runner.tick();
             }
-            Err(e) => runner
+            Some(Err(e)) => runner
                 .announce
                 .set(format!("The request could not be added: {e}.")),
+            None => {}
         }
     };
 
@@ -261,19 +283,22 @@ pub fn ExportForm() -> impl IntoView {
                 <RangePicker state=range id_prefix="mc-export" />
             </div>
             <p class="mc-plan" role="status" aria-live="polite">{plan_text}</p>
-            <div class="mc-row">
-                <label class="mc-check">
-                    <input type="checkbox" prop:checked=move || runner.vault.is_remembered()
-                        on:change=move |ev| runner.vault.set_remembered(event_target_checked(&ev)) />
-                    " Remember credentials on this device"
-                </label>
-                <Show when=move || runner.vault.is_remembered()>
-                    <button type="button" class="mc-secondary" on:click=move |_| { runner.vault.forget_all(); token.set(String::new()); }>
-                        "Forget saved credentials"
-                    </button>
-                </Show>
-            </div>
-            <p class="mc-hint">"The token stays in this tab's memory unless you tick \"remember\"."</p>
+            // Nothing to remember when the proxy holds the credentials.
+            <Show when=move || !proxy.get()>
+                <div class="mc-row">
+                    <label class="mc-check">
+                        <input type="checkbox" prop:checked=move || runner.vault.is_remembered()
+                            on:change=move |ev| runner.vault.set_remembered(event_target_checked(&ev)) />
+                        " Remember credentials on this device"
+                    </label>
+                    <Show when=move || runner.vault.is_remembered()>
+                        <button type="button" class="mc-secondary" on:click=move |_| { runner.vault.forget_all(); token.set(String::new()); }>
+                            "Forget saved credentials"
+                        </button>
+                    </Show>
+                </div>
+                <p class="mc-hint">"The token stays in this tab's memory unless you tick \"remember\"."</p>
+            </Show>
             <button type="submit" class="mc-primary" disabled=move || picked.get().is_err() || !runner.leader.leading.get()>"Request export"</button>
         </form>
     }

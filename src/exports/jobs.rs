@@ -6,18 +6,19 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use merchant_console_core::civil::{utc_date_time, ymd};
+use merchant_console_core::civil::{utc_date, utc_date_time, ymd};
 use merchant_console_core::export::status::format_duration;
 use merchant_console_core::export::{
-    safe_http_url, ExportJob, ExportRequest, JobId, JobState, OutputFormat, RequestId,
+    safe_http_url, ExportJob, ExportRequest, JobId, JobState, OutputFormat, RequestId, StopReason,
+    WaitReason,
 };
 use merchant_console_core::Millis;
 
 use super::download::{download_all, DownloadProgress};
-use super::runner::{token_key, ExportRunner};
+use super::runner::ExportRunner;
+use crate::auth::clover_key;
 use crate::credentials::SecretInput;
 use crate::ui::ProgressBar;
-use crate::zone::now_ms;
 
 #[component]
 pub fn JobsList() -> impl IntoView {
@@ -70,11 +71,46 @@ fn RequestCard(id: RequestId) -> impl IntoView {
         })
     };
     let finished = move || request.get().is_some_and(|r| r.is_finished());
+    // (merchant, region, nothing was sent for want of a token)
     let stopped = Memo::new(move |_| {
-        request
-            .with(|r| r.as_ref().map(|r| r.merchant.clone()))
-            .filter(|m| runner.queue.with(|q| q.is_stopped(m)))
+        let (merchant, region) =
+            request.with(|r| r.as_ref().map(|r| (r.merchant.clone(), r.region.clone())))?;
+        let why = runner
+            .queue
+            .with(|q| q.merchant_stopped(&merchant).cloned())?;
+        Some((merchant, region, why == StopReason::MissingCredentials))
     });
+    let orphans = move || {
+        request.with(|r| {
+            let r = r.as_ref()?;
+            if r.suspected_orphans.is_empty() {
+                return None;
+            }
+            let parts: Vec<String> = r
+                .suspected_orphans
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{} – {} (asked for at {} UTC)",
+                        ymd(utc_date(o.span.start)),
+                        ymd(utc_date(o.span.end)),
+                        utc_date_time(o.asked_at, ' ')
+                    )
+                })
+                .collect();
+            let n = parts.len();
+            Some(format!(
+                "{} may have been created at Clover although {} answer was lost: {}. Without {} id {} cannot be followed; Clover finishes {} on its own, and {} files are not needed: this request's own exports cover the same days.",
+                if n == 1 { "An export" } else { "Some exports" },
+                if n == 1 { "its" } else { "their" },
+                parts.join("; "),
+                if n == 1 { "its" } else { "their" },
+                if n == 1 { "it" } else { "they" },
+                if n == 1 { "it" } else { "them" },
+                if n == 1 { "its" } else { "their" },
+            ))
+        })
+    };
     let job_ids = Memo::new(move |_| {
         request.with(|r| {
             r.as_ref()
@@ -84,12 +120,12 @@ fn RequestCard(id: RequestId) -> impl IntoView {
     });
     let heading_id = format!("mc-request-{id}");
     let cancel = move |_| {
-        runner.queue.update(|q| {
-            let _ = q.cancel_request(id, now_ms());
+        runner.command(|q, now| {
+            let _ = q.cancel_request(id, now);
         })
     };
     let remove = move |_| {
-        runner.queue.update(|q| {
+        runner.command(|q, _| {
             let _ = q.remove_request(id);
         })
     };
@@ -99,7 +135,8 @@ fn RequestCard(id: RequestId) -> impl IntoView {
             <p class="mc-status">{status}</p>
             <ProgressBar label="Overall progress" percent=Signal::derive(percent) />
             <p class="mc-muted">{timing}</p>
-            {move || stopped.get().map(|merchant| view! { <TokenPrompt merchant /> })}
+            {move || stopped.get().map(|(merchant, region, missing)| view! { <TokenPrompt merchant region missing /> })}
+            {move || orphans().map(|text| view! { <p class="mc-warn" role="note">{text}</p> })}
             <ol class="mc-exports">
                 <For each=move || job_ids.get() key=|j| *j let:job>
                     <ExportRow request=id job />
@@ -131,24 +168,28 @@ fn request_title(r: &ExportRequest) -> String {
     }
 }
 
-/// Asks for a token again after Clover refused one (or none was in memory).
+/// Asks for a token again after Clover refused one, or when this tab has none.
 #[component]
-fn TokenPrompt(merchant: String) -> impl IntoView {
+fn TokenPrompt(merchant: String, region: String, missing: bool) -> impl IntoView {
     let runner = expect_context::<ExportRunner>();
     let token = RwSignal::new(String::new());
-    let m = merchant.clone();
+    let (m, r) = (merchant.clone(), region.clone());
     let resume = move |_| {
         let t = token.get_untracked().trim().to_string();
         if t.is_empty() {
             return;
         }
-        runner.vault.set(token_key(&m), t);
-        runner.queue.update(|q| q.credentials_updated(&m, now_ms()));
-        runner.tick();
+        runner.vault.set_pasted(clover_key(&r, &m), &t);
+        runner.command(|q, now| q.credentials_updated(&m, now));
+    };
+    let text = if missing {
+        format!("Waiting for credentials: this tab holds no API token for merchant {merchant} (tokens are kept only in the tab that was given them, unless \"remember\" is ticked). Enter it to continue, or sign in with Clover above; finished exports are kept.")
+    } else {
+        format!("Clover did not accept the API token for merchant {merchant}. Enter a valid token to continue; finished exports are kept.")
     };
     view! {
         <div class="mc-alert" role="alert">
-            <p>{format!("Clover did not accept the API token for merchant {merchant}, or this tab has none. Enter a valid token to continue; finished exports are kept.")}</p>
+            <p>{text}</p>
             <SecretInput id="mc-token-retry" label="API token" value=token />
             <button type="button" class="mc-primary" disabled=move || !runner.leader.leading.get() on:click=resume>"Continue with this token"</button>
         </div>
@@ -187,6 +228,8 @@ fn ExportRow(request: RequestId, job: JobId) -> impl IntoView {
                     JobState::Failed { .. } | JobState::Cancelled => "retry",
                     JobState::Expired { .. } => "again",
                     JobState::Done { .. } => "done",
+                    // Queued behind a running export: nothing to cancel at Clover yet,
+                    // but the person may still drop it.
                     _ => "active",
                 })
                 .unwrap_or("")
@@ -206,14 +249,31 @@ fn ExportRow(request: RequestId, job: JobId) -> impl IntoView {
         })
     });
     let retry = move |_| {
-        runner.queue.update(|q| {
-            let _ = q.retry_export(request, job, now_ms());
-        });
-        runner.tick();
+        runner.command(|q, now| {
+            let _ = q.retry_export(request, job, now);
+        })
     };
     let cancel = move |_| {
-        runner.queue.update(|q| {
-            let _ = q.cancel_export(request, job, now_ms());
+        runner.command(|q, now| {
+            let _ = q.cancel_export(request, job, now);
+        })
+    };
+    let check_now = move |_| {
+        runner.command(|q, now| {
+            let _ = q.check_now(request, job, now);
+        })
+    };
+    // A wait that "Check now" can cut short (not the service-hours one: Clover is closed).
+    let can_check = move || {
+        let now = runner.now.get();
+        state.with(|j| {
+            j.as_ref().is_some_and(|j| {
+                j.waiting_until(now).is_some()
+                    && !matches!(
+                        j.wait.as_ref().map(|w| &w.reason),
+                        Some(WaitReason::ServiceHours { .. })
+                    )
+            })
         })
     };
     let stalled = move || state.with(|j| j.as_ref().is_some_and(|j| j.stalled()));
@@ -229,11 +289,13 @@ fn ExportRow(request: RequestId, job: JobId) -> impl IntoView {
             </Show>
             <div class="mc-row">
                 {move || match kind.get() {
-                    "retry" => view! { <button type="button" class="mc-secondary" disabled=move || !runner.leader.leading.get() on:click=retry>"Retry this export"</button> }.into_any(),
-                    "again" => view! { <button type="button" class="mc-secondary" disabled=move || !runner.leader.leading.get() on:click=retry>"Request this range again"</button> }.into_any(),
+                    "retry" | "again" => view! { <button type="button" class="mc-secondary" disabled=move || !runner.leader.leading.get() on:click=retry>"Request this range again"</button> }.into_any(),
                     "active" => view! { <button type="button" class="mc-secondary" disabled=move || !runner.leader.leading.get() on:click=cancel>"Cancel this export"</button> }.into_any(),
                     _ => ().into_any(),
                 }}
+                <Show when=can_check>
+                    <button type="button" class="mc-secondary" disabled=move || !runner.leader.leading.get() on:click=check_now>"Check now"</button>
+                </Show>
             </div>
             {move || links.get().map(|(urls, until, expired)| view! { <FileLinks urls until expired /> })}
         </li>
@@ -294,6 +356,7 @@ fn local_time(ms: Millis) -> String {
 #[component]
 fn DownloadAll(request: RequestId) -> impl IntoView {
     let runner = expect_context::<ExportRunner>();
+    let driver = expect_context::<crate::driver::Driver>();
     let format = RwSignal::new("csv".to_string());
     let bom = RwSignal::new(false);
     let european = RwSignal::new(false);
@@ -314,7 +377,9 @@ fn DownloadAll(request: RequestId) -> impl IntoView {
             _ => OutputFormat::Csv,
         };
         let (b, e) = (bom.get_untracked(), european.get_untracked());
-        spawn_local(download_all(runner, request, fmt, b, e, progress));
+        if let Some(http) = driver.http() {
+            spawn_local(download_all(http, runner, request, fmt, b, e, progress));
+        }
     };
     let ids = format!("mc-dl-{request}");
     view! {

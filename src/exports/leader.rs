@@ -1,7 +1,11 @@
-//! One tab drives the export queue. Every tab of the app shares the saved queue
+//! One tab drives a mount's export queue. Every tab of the app shares the saved queue
 //! (localStorage); if two tabs both drove it, each would create the same exports. The tab
-//! holding the mount's Web Lock (`merchant-console:exports-lock`) leads; the others show the queue as the
-//! leader saves it, and take over when the leader's tab closes (the lock is released).
+//! holding the mount's Web Lock (`merchant-console:exports-lock`) leads; the others show
+//! the queue as the leader saves it, and take over when the leader lets go (its tab closes,
+//! or its widget is unmounted and its last create has been answered and saved).
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -13,22 +17,41 @@ pub struct TabLeader {
     pub leading: RwSignal<bool>,
 }
 
+/// Gives the lock back (resolving the promise the lock callback returned).
+#[derive(Clone, Default)]
+pub struct LockRelease(Rc<RefCell<Option<js_sys::Function>>>);
+
+impl LockRelease {
+    /// Releases the lock if held; also makes a grant that arrives later give it back at
+    /// once.
+    pub fn release(&self) {
+        if let Some(resolve) = self.0.borrow_mut().take() {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
 impl TabLeader {
-    /// Asks for the lock `name`; `on_lead` runs once when this tab becomes the leader.
-    /// Without the Web Locks API (old browsers) every tab leads, as before. The lock is
-    /// released when the owning component is cleaned up (a widget unmounted).
-    pub fn acquire(name: String, on_lead: impl Fn() + 'static) -> Self {
+    /// Asks for the lock `name`; `on_lead` runs once when this tab becomes the leader,
+    /// unless `still_wanted` says the mount has gone meanwhile (then the lock is given
+    /// back at once). Without the Web Locks API (old browsers) every tab leads, as before.
+    /// The lock is held until [`LockRelease::release`].
+    pub fn acquire(
+        name: String,
+        still_wanted: impl Fn() -> bool + 'static,
+        on_lead: impl Fn() + 'static,
+    ) -> (Self, LockRelease) {
         let leading = RwSignal::new(false);
-        // Resolving this releases the lock; kept until cleanup.
-        let release = StoredValue::new_local(None::<js_sys::Function>);
+        let release = LockRelease::default();
+        let slot = release.clone();
         let granted = Closure::once(move |_lock: JsValue| -> js_sys::Promise {
-            if leading.try_set(true).is_some() {
-                // Cleaned up before the lock arrived: give it back at once.
+            if !still_wanted() || leading.try_set(true).is_some() {
+                // Gone before the lock arrived: give it back at once.
                 return js_sys::Promise::resolve(&JsValue::UNDEFINED);
             }
             on_lead();
             js_sys::Promise::new(&mut |resolve, _| {
-                release.set_value(Some(resolve));
+                *slot.0.borrow_mut() = Some(resolve);
             })
         });
         let requested = locks().and_then(|locks| {
@@ -45,12 +68,7 @@ impl TabLeader {
         } else {
             leading.set(true);
         }
-        on_cleanup(move || {
-            if let Some(Some(resolve)) = release.try_get_value() {
-                let _ = resolve.call0(&JsValue::UNDEFINED);
-            }
-        });
-        Self { leading }
+        (Self { leading }, release)
     }
 }
 

@@ -3,6 +3,7 @@
 //! `runner` drives the core's `ExportQueue` (HTTP, timers, storage); `form` adds requests;
 //! `jobs` draws them with progress, links and downloads; `download` merges the files.
 
+mod attention;
 mod download;
 mod form;
 mod jobs;
@@ -20,7 +21,29 @@ pub fn ExportsPage() -> impl IntoView {
         <p class="lead">"Request bulk exports of orders or payments from Clover, follow their progress and download every file as one."</p>
         <FollowerNotice />
         <form::ExportForm />
+        <NotifyOptIn />
         <jobs::JobsList />
+    }
+}
+
+/// "Notify me when a request finishes": a desktop notification while the tab is hidden.
+#[component]
+fn NotifyOptIn() -> impl IntoView {
+    let attention = expect_context::<ExportRunner>().attention;
+    view! {
+        <Show when=attention::Attention::available>
+            <div class="mc-row mc-notify">
+                <Show when=move || attention.notify.get() fallback=move || view! {
+                    <button type="button" class="mc-secondary" on:click=move |_| attention.opt_in()>
+                        "Notify me when a request finishes"
+                    </button>
+                }>
+                    <span role="status">"You will get a desktop notification when a request finishes while this tab is in the background."</span>
+                    <button type="button" class="mc-secondary" on:click=move |_| attention.opt_out()>"Stop notifications"</button>
+                </Show>
+                <p class="mc-error" role="alert">{move || attention.refused.get()}</p>
+            </div>
+        </Show>
     }
 }
 

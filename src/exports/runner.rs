@@ -1,28 +1,87 @@
-//! Drives the core's export queue: asks it what to send, sends it, feeds the answer back,
-//! saves the queue after every change and wakes up on a timer. All decisions are the core's.
+//! Drives one mount's export queue (the core's `ExportQueue`): asks it what to send,
+//! sends it, feeds the answer back, saves the queue when it changed, and sleeps until the
+//! queue's next wakeup or the next answer or command. All decisions are the core's.
+//!
+//! The queue itself lives outside the reactive graph, in an [`Engine`] shared with the
+//! requests under way; the views read a copy published after each change. So when the
+//! mount goes away (a widget unmounted), an export create still under way (never aborted:
+//! Clover may already have made the export) can record its answer and save it, and only
+//! then give the tab's lead back: a remount waits for that lock and goes on from the saved
+//! state instead of creating the export again. Everything else is aborted, and no signal
+//! is touched after disposal.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use merchant_console_core::export::{Action, Event, ExportQueue, Response};
+use merchant_console_core::credentials::CredentialSource;
+use merchant_console_core::export::{Action, Event, ExportQueue, Op, Response};
 
-use super::leader::{on_storage_change, TabLeader};
-use crate::auth::CloverAuth;
+use super::attention::Attention;
+use super::leader::{on_storage_change, LockRelease, TabLeader};
+use crate::auth::{clover_key, CloverAuth};
 use crate::config::RuntimeConfig;
 use crate::credentials::Vault;
-use crate::http::{self, Auth};
+use crate::http::{Auth, Http, HttpError, OnUnmount, Request};
 use crate::storage::Store;
 use crate::zone::now_ms;
 
 const QUEUE_KEY: &str = "export-queue";
-/// How often the queue is asked for work; it also refreshes countdowns on screen.
-const TICK_MS: u32 = 500;
+/// How often countdowns on screen move. Only the display clock: the queue is driven by
+/// its own wakeups.
+const CLOCK_MS: u32 = 1_000;
+/// The longest single sleep (timers drift when a laptop sleeps; the queue is asked again).
+const MAX_SLEEP_MS: i64 = 3_600_000;
+
+/// The non-reactive part: the queue and what the requests under way need.
+struct Engine {
+    queue: RefCell<ExportQueue>,
+    store: Store,
+    http: Http,
+    /// The JSON last written to storage: nothing is written when it has not changed.
+    saved: RefCell<String>,
+    wakeup: RefCell<Option<gloo_timers::callback::Timeout>>,
+    creates_under_way: Cell<usize>,
+    lock: LockRelease,
+}
+
+impl Engine {
+    fn save_if_changed(&self) {
+        let Ok(json) = serde_json::to_string(&*self.queue.borrow()) else {
+            return;
+        };
+        if *self.saved.borrow() != json {
+            self.store.save(QUEUE_KEY, &json);
+            *self.saved.borrow_mut() = json;
+        }
+    }
+
+    /// Replaces the queue with what another tab saved (followers, and a new leader).
+    fn load_saved(&self) -> bool {
+        let Some(json) = self.store.load(QUEUE_KEY) else {
+            return false;
+        };
+        match ExportQueue::from_json(&json, now_ms()) {
+            Ok(mut q) => {
+                q.reseed(random_seed());
+                *self.queue.borrow_mut() = q;
+                *self.saved.borrow_mut() = json;
+                true
+            }
+            Err(_) => false,
+        }
+    }
+}
 
 /// Shared handle, provided as context by the app shell.
 #[derive(Clone, Copy)]
 pub struct ExportRunner {
-    pub queue: RwSignal<ExportQueue>,
-    /// The time of the last tick: everything time-dependent on screen derives from it.
+    /// The queue as last published, for the views.
+    pub queue: ReadSignal<ExportQueue>,
+    set_queue: WriteSignal<ExportQueue>,
+    /// The display clock: everything time-dependent on screen derives from it.
     pub now: RwSignal<i64>,
     pub config: RwSignal<Option<RuntimeConfig>>,
     pub vault: Vault,
@@ -32,41 +91,35 @@ pub struct ExportRunner {
     pub announce: RwSignal<String>,
     /// Whether this tab drives the queue (only one tab of the browser does).
     pub leader: TabLeader,
-    /// This mount's saved state (the queue survives a reload).
-    store: Store,
-    /// The full page badges its tab title; a widget leaves its host's title alone.
-    owns_title: bool,
+    /// Title badge and desktop notifications.
+    pub attention: Attention,
+    engine: StoredValue<Rc<Engine>, LocalStorage>,
 }
 
-/// Key under which a merchant's Clover token is kept in the vault.
-pub fn token_key(merchant: &str) -> String {
-    format!("clover:{merchant}")
-}
-
-/// Vault key marking "credentials held by the proxy" for a merchant: no Authorization
-/// header is sent, cookies are included.
-pub fn proxy_key(merchant: &str) -> String {
-    format!("clover-proxy:{merchant}")
+fn random_seed() -> u64 {
+    (js_sys::Math::random() * u64::MAX as f64) as u64
 }
 
 impl ExportRunner {
-    /// Restores the saved queue (resuming polls, never re-creating an export) and starts
-    /// the tick timer, which stops when the owning component is cleaned up.
+    /// Restores the saved queue (resuming polls, never re-creating an export), asks for
+    /// the tab's lead and, once it has it, starts driving. Stops when the owning component
+    /// is cleaned up.
     pub fn start(
         config: RwSignal<Option<RuntimeConfig>>,
         vault: Vault,
         auth: CloverAuth,
         announce: RwSignal<String>,
         store: Store,
+        http: Http,
+        owns_title: bool,
     ) -> Self {
         let now = now_ms();
-        let seed = (js_sys::Math::random() * u64::MAX as f64) as u64;
         let queue = match store
             .load(QUEUE_KEY)
             .map(|json| ExportQueue::from_json(&json, now))
         {
             Some(Ok(mut q)) => {
-                q.reseed(seed);
+                q.reseed(random_seed());
                 q
             }
             Some(Err(e)) => {
@@ -76,141 +129,227 @@ impl ExportRunner {
                     )
                     .into(),
                 );
-                ExportQueue::new(seed)
+                ExportQueue::new(random_seed())
             }
-            None => ExportQueue::new(seed),
+            None => ExportQueue::new(random_seed()),
         };
-        let queue = RwSignal::new(queue);
-        // The tab that gets the lock starts from what the previous leader saved last;
-        // until then this tab follows the leader's saves.
-        let leader = TabLeader::acquire(store.full_key("exports-lock"), move || {
-            if let Some(Ok(q)) = store
-                .load(QUEUE_KEY)
-                .map(|j| ExportQueue::from_json(&j, now_ms()))
-            {
-                queue.set(q);
-            }
-        });
-        on_storage_change(store.full_key(QUEUE_KEY), move |json| {
-            if !leader.leading.get_untracked() {
-                if let Ok(q) = ExportQueue::from_json(&json, now_ms()) {
-                    queue.set(q);
+        let (view, set_view) = signal(queue.clone());
+        let engine_cell: Rc<RefCell<Option<Rc<Engine>>>> = Rc::default();
+        let alive = http.clone();
+        let cell = engine_cell.clone();
+        // The tab that gets the lock starts from what the previous leader saved last
+        // (the effect below then drives it).
+        let (leader, lock) = TabLeader::acquire(
+            store.full_key("exports-lock"),
+            move || alive.is_alive(),
+            move || {
+                if let Some(engine) = cell.borrow().clone() {
+                    engine.load_saved();
+                    let _ = set_view.try_set(engine.queue.borrow().clone());
                 }
-            }
+            },
+        );
+        let engine = Rc::new(Engine {
+            queue: RefCell::new(queue),
+            store,
+            http,
+            saved: RefCell::new(String::new()),
+            wakeup: RefCell::new(None),
+            creates_under_way: Cell::new(0),
+            lock,
         });
+        *engine_cell.borrow_mut() = Some(engine.clone());
         let runner = Self {
-            queue,
+            queue: view,
+            set_queue: set_view,
             now: RwSignal::new(now),
             config,
             vault,
             auth,
             announce,
             leader,
-            store,
-            owns_title: use_context::<crate::app::Mounted>().is_some_and(|m| !m.is_widget),
+            attention: Attention::new(store, owns_title),
+            engine: StoredValue::new_local(engine.clone()),
         };
-        let interval = gloo_timers::callback::Interval::new(TICK_MS, move || runner.tick());
-        // The timer is not Send; keep it in a local arena slot the (Send) cleanup can clear.
-        let interval = StoredValue::new_local(Some(interval));
-        on_cleanup(move || interval.update_value(|i| drop(i.take())));
+
+        // Followers show what the leader saves.
+        let follower = engine.clone();
+        on_storage_change(store.full_key(QUEUE_KEY), move |_| {
+            if !leader.leading.get_untracked() && follower.load_saved() {
+                let _ = set_view.try_set(follower.queue.borrow().clone());
+            }
+        });
+        // Driving starts once config.json is read (and the lead is ours).
+        Effect::new(move |_| {
+            if config.with(Option::is_some) && leader.leading.get() {
+                runner.pump();
+            }
+        });
+        let clock = gloo_timers::callback::Interval::new(CLOCK_MS, move || {
+            let _ = runner.now.try_set(now_ms());
+        });
+        let clock = StoredValue::new_local(Some(clock));
+        let stored = runner.engine;
+        on_cleanup(move || {
+            clock.update_value(|c| drop(c.take()));
+            let Some(engine) = stored.try_get_value() else {
+                return;
+            };
+            engine.http.shutdown();
+            engine.wakeup.borrow_mut().take();
+            // A create under way keeps the lead until its answer is saved.
+            if engine.creates_under_way.get() == 0 {
+                engine.lock.release();
+            }
+        });
         runner
     }
 
-    /// One round: expire dead links, start every request the queue wants sent, save.
-    pub fn tick(self) {
-        let now = now_ms();
-        self.now.set(now);
-        if !self.leader.leading.get_untracked() {
-            return; // another tab drives the queue; this one only shows it
-        }
-        let Some(config) = self.config.get_untracked() else {
-            return; // config.json not loaded yet
+    /// A person's command: changes the queue, publishes, saves, and drives on. Does
+    /// nothing once the mount is gone.
+    pub fn command<R: Default>(self, f: impl FnOnce(&mut ExportQueue, i64) -> R) -> R {
+        let Some(engine) = self.engine.try_get_value() else {
+            return R::default();
         };
-        let mut actions = Vec::new();
-        self.queue.update(|q| {
-            q.expire(now);
+        let result = f(&mut engine.queue.borrow_mut(), now_ms());
+        self.publish(&engine);
+        engine.save_if_changed();
+        self.pump();
+        result
+    }
+
+    fn publish(self, engine: &Engine) {
+        let _ = self.set_queue.try_set(engine.queue.borrow().clone());
+    }
+
+    /// One round: time out what is overdue, start every request the queue wants sent,
+    /// save when something changed, and sleep until the queue's next wakeup.
+    pub fn pump(self) {
+        let Some(engine) = self.engine.try_get_value() else {
+            return;
+        };
+        if !engine.http.is_alive()
+            || !self.leader.leading.try_get_untracked().unwrap_or(false)
+            || self
+                .config
+                .try_with_untracked(Option::is_none)
+                .unwrap_or(true)
+        {
+            return; // gone, another tab drives the queue, or config.json not read yet
+        }
+        let now = now_ms();
+        let (events, actions, wake) = {
+            let mut q = engine.queue.borrow_mut();
+            let events = q.handle_timeout(now);
+            let mut actions = Vec::new();
             while let Some(action) = q.next_action(now) {
                 actions.push(action);
             }
+            (events, actions, q.next_wakeup(now))
+        };
+        for event in &events {
+            self.announce_event(event);
+        }
+        self.publish(&engine);
+        engine.save_if_changed();
+        *engine.wakeup.borrow_mut() = wake.map(|at| {
+            let delay = (at - now).clamp(0, MAX_SLEEP_MS) as u32;
+            gloo_timers::callback::Timeout::new(delay, move || self.pump())
         });
         for action in actions {
-            let config = config.clone();
-            spawn_local(async move { self.perform(&config, action).await });
-        }
-        self.save();
-    }
-
-    fn save(self) {
-        let json = self.queue.with_untracked(serde_json::to_string);
-        if let Ok(json) = json {
-            self.store.save(QUEUE_KEY, &json);
+            let engine = engine.clone();
+            spawn_local(async move { self.perform(engine, action).await });
         }
     }
 
-    async fn perform(self, config: &RuntimeConfig, action: Action) {
-        let merchant = action.op.merchant().to_string();
-        let proxy = self.vault.get_untracked(&proxy_key(&merchant)).is_some();
-        // A signed-in merchant's token is refreshed here first when it is about to expire.
-        let oauth = if proxy {
-            None
-        } else {
-            self.auth.fresh_token(&merchant, false).await
+    async fn perform(self, engine: Rc<Engine>, action: Action) {
+        let creating = matches!(action.op, Op::Create { .. });
+        if creating {
+            engine
+                .creates_under_way
+                .set(engine.creates_under_way.get() + 1);
+        }
+        let response = self.exchange(&engine, &action).await;
+        if creating {
+            engine
+                .creates_under_way
+                .set(engine.creates_under_way.get() - 1);
+        }
+        let Some(response) = response else {
+            return; // aborted with the mount: nobody waits for it
         };
-        let auth = if proxy {
-            Some(Auth::Proxy)
-        } else {
-            oauth
-                .clone()
-                .or_else(|| self.vault.get_untracked(&token_key(&merchant)))
-                .map(Auth::Bearer)
-        };
-        let response = match (config.clover_base(action.op.region()), auth) {
-            (None, _) => Response::Network {
-                message: format!(
-                    "No API address is configured for region \"{}\".",
-                    action.op.region()
-                ),
-            },
-            // No token in this tab (after a reload without "remember"): nothing is sent; the
-            // queue waits for credentials and the UI asks for them.
-            (_, None) => Response::NoCredentials,
-            (Some(base), Some(auth)) => {
-                let url = format!("{base}{}", action.op.path());
-                let method = if action.op.method() == "POST" {
-                    Method::POST
-                } else {
-                    Method::GET
-                };
-                let mut sent = http::send(method.clone(), &url, &auth, action.op.body_json()).await;
-                // An OAuth token refused (expired early, revoked): refresh once and retry.
-                if oauth.is_some() && matches!(&sent, Ok(r) if r.status == 401) {
-                    if let Some(token) = self.auth.fresh_token(&merchant, true).await {
-                        sent =
-                            http::send(method, &url, &Auth::Bearer(token), action.op.body_json())
-                                .await;
-                    }
-                }
-                match sent {
-                    Ok(r) => Response::Http {
-                        status: r.status,
-                        retry_after: r.retry_after,
-                        body: r.body,
-                    },
-                    Err(e) => Response::Network {
-                        message: network_message(&e.0),
-                    },
-                }
+        let events = engine
+            .queue
+            .borrow_mut()
+            .on_response(action.op_id, response, now_ms());
+        engine.save_if_changed();
+        if !engine.http.is_alive() {
+            // Unmounted while this create was under way: its answer is saved, the lead
+            // can go to the next mount or tab.
+            if engine.creates_under_way.get() == 0 {
+                engine.lock.release();
             }
-        };
-        let mut events = Vec::new();
-        self.queue
-            .update(|q| events = q.on_response(action.op_id, response, now_ms()));
-        for event in events {
-            self.announce_event(&event);
+            return;
         }
-        self.save();
-        // Ask for the next step at once instead of waiting for the timer.
-        self.tick();
+        for event in &events {
+            self.announce_event(event);
+        }
+        self.pump();
+    }
+
+    /// Sends one action and turns the outcome into the core's `Response`; `None` when the
+    /// request was aborted because the mount went away.
+    async fn exchange(&self, engine: &Engine, action: &Action) -> Option<Response> {
+        let deadline = now_ms() + action.timeout_ms;
+        let left = move || (deadline - now_ms()).clamp(1, u32::MAX as i64) as u32;
+        let http = &engine.http;
+        let region = action.op.region();
+        let merchant = action.op.merchant();
+        let config = self.config.try_get_untracked().flatten()?;
+        let Some(base) = config.clover_base(region) else {
+            return Some(Response::Network {
+                message: format!("No API address is configured for region \"{region}\"."),
+            });
+        };
+        let key = clover_key(region, merchant);
+        let signed_in =
+            action.auth == CredentialSource::Tab && self.vault.oauth_untracked(&key).is_some();
+        // A signed-in merchant's token is refreshed here first when it is about to expire.
+        let oauth = if signed_in {
+            self.auth.fresh_token(http, region, merchant, false).await
+        } else {
+            None
+        };
+        let auth = match oauth.clone().map(Auth::Bearer) {
+            Some(a) => a,
+            None => match self.vault.auth_untracked(action.auth, &key, now_ms()) {
+                Some(a) => a,
+                // Nothing is sent: the queue waits for credentials, the UI asks for them.
+                None => return Some(Response::NoCredentials),
+            },
+        };
+        let url = format!("{base}{}", action.op.path());
+        let mut sent = http.send(request_of(action, &url, &auth, left())).await;
+        // An OAuth token refused (expired early, revoked): refresh once and retry.
+        if oauth.is_some() && matches!(&sent, Ok(r) if r.status == 401) {
+            if let Some(token) = self.auth.fresh_token(http, region, merchant, true).await {
+                let auth = Auth::Bearer(token);
+                sent = http.send(request_of(action, &url, &auth, left())).await;
+            }
+        }
+        Some(match sent {
+            Ok(r) => Response::Http {
+                status: r.status,
+                retry_after: r.retry_after,
+                body: r.body,
+            },
+            Err(HttpError::Timeout) => Response::Timeout,
+            Err(HttpError::Aborted) => return None,
+            Err(HttpError::Refused(why)) => Response::Network { message: why },
+            Err(HttpError::Network(raw)) => Response::Network {
+                message: network_message(&raw),
+            },
+        })
     }
 
     fn announce_event(self, event: &Event) {
@@ -226,37 +365,42 @@ impl ExportRunner {
             }),
             Event::ExportFailed { reason, .. } => format!("An export failed: {reason}"),
             Event::RequestFinished { .. } => {
-                if self.owns_title {
-                    set_title_badge(true);
-                }
-                "All exports of a request are finished: its files are ready.".to_string()
-            }
-            Event::MissingCredentials { merchant } => {
-                format!("This tab holds no token for merchant {merchant}. Enter it to continue.")
+                let text = "All exports of a request are finished: its files are ready.";
+                self.attention.finished(text);
+                text.to_string()
             }
             Event::NeedsCredentials { merchant } => {
                 format!("Clover refused the token for merchant {merchant}. Enter a valid token to continue.")
             }
+            Event::MissingCredentials { merchant } => format!(
+                "Waiting for credentials: this tab holds no token for merchant {merchant}. Enter it to continue."
+            ),
         };
-        self.announce.set(text);
+        let _ = self.announce.try_set(text);
+    }
+}
+
+/// The HTTP request of an action.
+fn request_of<'a>(action: &Action, url: &'a str, auth: &'a Auth, timeout_ms: u32) -> Request<'a> {
+    let create = matches!(action.op, Op::Create { .. });
+    Request {
+        method: if create { Method::POST } else { Method::GET },
+        url,
+        auth,
+        json_body: action.op.body_json(),
+        timeout_ms,
+        // Never abort a create: Clover may have made the export already.
+        on_unmount: if create {
+            OnUnmount::Finish
+        } else {
+            OnUnmount::Abort
+        },
     }
 }
 
 /// A failed fetch with no response is usually CORS; say so and what to do.
 fn network_message(raw: &str) -> String {
     format!(
-        "No response from the server ({raw}). The host may be unreachable, or it does not allow calls from this page (CORS): use Sign in with Clover or a proxy that holds the credentials."
+        "no response from the server ({raw}). The host may be unreachable, or it does not allow calls from this page (CORS): use Sign in with Clover or a proxy that holds the credentials"
     )
-}
-
-/// "(✓) Merchant Console" in the tab title when something finished while the tab was hidden.
-pub fn set_title_badge(on: bool) {
-    let document = leptos::prelude::document();
-    let hidden = document.hidden();
-    let base = "Merchant Console";
-    document.set_title(if on && hidden {
-        "(✓) Merchant Console"
-    } else {
-        base
-    });
 }

@@ -1,8 +1,8 @@
 //! Fetching a span month by month through the core's `FetchPlan`: at most two requests at
 //! a time, results merged in order, a failed month retried alone.
 //!
-//! The state lives in reference-counted signals kept for the app's lifetime, so a fetch
-//! goes on (and its result stays) while the person looks at the Exports section.
+//! One [`Loader`] per mounted app holds the state; its requests are aborted when the mount
+//! goes away, and their answers are then ignored.
 
 use std::sync::Arc;
 
@@ -16,7 +16,7 @@ use merchant_console_core::range::DateRange;
 use merchant_console_core::Millis;
 
 use super::format;
-use crate::http::{self, Auth};
+use crate::http::{Auth, Http, HttpError};
 use crate::perf;
 use crate::ui::ProgressBar;
 
@@ -55,72 +55,47 @@ struct ChunkError {
     halts: bool,
 }
 
-/// The fetch state, shared by every view of the section.
-#[derive(Clone)]
-pub struct Store {
-    generation: ArcRwSignal<u64>,
-    request: ArcRwSignal<Option<Arc<Request>>>,
-    plan: ArcRwSignal<FetchPlan>,
-    /// Set when an error stopped the fetch early; cleared by a retry.
-    halted: ArcRwSignal<bool>,
-    result: ArcRwSignal<Option<Arc<Loaded>>>,
-}
+/// How long one month of purchases may take to arrive (about 10 MB at 1,000 a day).
+const CHUNK_TIMEOUT_MS: u32 = 120_000;
 
-thread_local! {
-    static STORE: Store = Store {
-        generation: ArcRwSignal::new(0),
-        request: ArcRwSignal::new(None),
-        plan: ArcRwSignal::new(FetchPlan::default()),
-        halted: ArcRwSignal::new(false),
-        result: ArcRwSignal::new(None),
-    };
-}
-
-/// Copyable handles on the [`Store`] for one mounted view.
+/// This mount's purchase-history fetch: its progress, errors and result. Created once per
+/// mounted app (two widgets never share figures), so a fetch goes on (and its result
+/// stays) while the person looks at the Exports section.
 #[derive(Clone, Copy)]
 pub struct Loader {
     pub plan: RwSignal<FetchPlan>,
     pub halted: RwSignal<bool>,
     pub result: RwSignal<Option<Arc<Loaded>>>,
+    generation: RwSignal<u64>,
+    request: StoredValue<Option<Arc<Request>>>,
+    http: StoredValue<Http, LocalStorage>,
 }
 
 impl Loader {
-    pub fn new() -> Self {
-        let s = Store::get();
+    pub fn new(http: Http) -> Self {
         Loader {
-            plan: RwSignal::from(s.plan),
-            halted: RwSignal::from(s.halted),
-            result: RwSignal::from(s.result),
+            plan: RwSignal::new(FetchPlan::default()),
+            halted: RwSignal::new(false),
+            result: RwSignal::new(None),
+            generation: RwSignal::new(0),
+            request: StoredValue::new(None),
+            http: StoredValue::new_local(http),
         }
     }
 
     /// Starts a new fetch; answers of an earlier one still under way are ignored.
     pub fn start(&self, request: Request) {
-        Store::get().start(request);
-    }
-
-    /// Puts the failed (and not yet started) chunks back in the queue, keeping the rest.
-    pub fn retry_failed(&self) {
-        Store::get().retry();
-    }
-}
-
-impl Store {
-    fn get() -> Store {
-        STORE.with(Clone::clone)
-    }
-
-    fn start(&self, request: Request) {
         let plan = FetchPlan::for_span(&request.span.with_previous());
         self.generation.update(|g| *g += 1);
-        self.request.set(Some(Arc::new(request)));
+        self.request.set_value(Some(Arc::new(request)));
         self.plan.set(plan);
         self.halted.set(false);
         self.result.set(None);
         self.pump();
     }
 
-    fn retry(&self) {
+    /// Puts the failed (and not yet started) chunks back in the queue, keeping the rest.
+    pub fn retry_failed(&self) {
         self.halted.set(false);
         self.plan.update(|p| {
             p.retry_failed();
@@ -130,11 +105,14 @@ impl Store {
 
     /// Starts chunks until two are in flight; finishes the fetch when every chunk is done.
     fn pump(&self) {
-        let Some(request) = self.request.get_untracked() else {
+        let Some(request) = self.request.try_get_value().flatten() else {
             return;
         };
-        if self.plan.with_untracked(|p| p.chunks().is_empty()) {
-            return; // finished already (the plan was emptied into the result)
+        let Some(http) = self.http.try_get_value() else {
+            return;
+        };
+        if !http.is_alive() || self.plan.with_untracked(|p| p.chunks().is_empty()) {
+            return; // gone, or finished already (the plan was emptied into the result)
         }
         if self.plan.with_untracked(FetchPlan::is_complete) {
             self.finish(&request);
@@ -144,33 +122,35 @@ impl Store {
             return;
         }
         let generation = self.generation.get_untracked();
+        let loader = *self;
         loop {
             let mut next = None;
             self.plan
                 .update(|p| next = p.start_next(DEFAULT_MAX_IN_FLIGHT));
             let Some(index) = next else { break };
             let chunk = self.plan.with_untracked(|p| p.chunks()[index]);
-            let store = self.clone();
             let request = request.clone();
+            let http = http.clone();
             spawn_local(async move {
-                let outcome = fetch_chunk(&request, chunk).await;
-                if store.generation.get_untracked() != generation {
-                    return; // a newer fetch replaced this one
+                let outcome = fetch_chunk(&http, &request, chunk).await;
+                // The mount went away, or a newer fetch replaced this one.
+                if !http.is_alive() || loader.generation.try_get_untracked() != Some(generation) {
+                    return;
                 }
                 match outcome {
-                    Ok(decoded) => store.plan.update(|p| {
+                    Ok(decoded) => loader.plan.update(|p| {
                         p.mark_done(index, decoded);
                     }),
                     Err(e) => {
                         if e.halts {
-                            store.halted.set(true);
+                            loader.halted.set(true);
                         }
-                        store.plan.update(|p| {
+                        loader.plan.update(|p| {
                             p.mark_failed(index, e.message);
                         });
                     }
                 }
-                store.pump();
+                loader.pump();
             });
         }
     }
@@ -196,14 +176,14 @@ impl Store {
 }
 
 /// One `GET /merchant/purchase-history` for a chunk, decoded.
-async fn fetch_chunk(request: &Request, chunk: Chunk) -> Result<Decoded, ChunkError> {
+async fn fetch_chunk(http: &Http, request: &Request, chunk: Chunk) -> Result<Decoded, ChunkError> {
     let url = format!(
         "{}/merchant/purchase-history?{}",
         request.base,
         chunk.query()
     );
     let timing = perf::start("mc-history-fetch");
-    let response = http::get_bytes(&url, &request.auth).await;
+    let response = http.get_bytes(&url, &request.auth, CHUNK_TIMEOUT_MS).await;
     timing.end();
     match response {
         Ok((status, buffer)) => {
@@ -225,13 +205,20 @@ async fn fetch_chunk(request: &Request, chunk: Chunk) -> Result<Decoded, ChunkEr
                 halts: false,
             })
         }
+        Err(HttpError::Timeout) => Err(ChunkError {
+            message: format!(
+                "{} did not answer within {} s. Try again, or load a shorter range.",
+                host_of(&request.base),
+                CHUNK_TIMEOUT_MS / 1000
+            ),
+            halts: false,
+        }),
         Err(e) => Err(ChunkError {
             message: format!(
                 "No response from {}. The host may not allow calls from this page (CORS) or may be \
                  unreachable; use a proxy that adds the credentials on its side and tick \
-                 \"Credentials held by a proxy\". ({})",
+                 \"Credentials held by a proxy\". ({e})",
                 host_of(&request.base),
-                e.0,
             ),
             halts: true,
         }),

@@ -6,12 +6,15 @@ use merchant_console_core::civil::ymd;
 use merchant_console_core::embed::AuthMode;
 use merchant_console_core::purchases::{FetchPlan, LocalSpan};
 
+use merchant_console_core::credentials::{Api, CredentialKey, CredentialSource};
+use merchant_console_core::url_gate::usable_base;
+
 use super::fetch::{Loader, Request};
 use super::format::esc;
-use crate::app::Mounted;
-use crate::config::{is_custom_base, RuntimeConfig, LATERPAY_REGIONS};
+use crate::config::{RuntimeConfig, LATERPAY_REGIONS};
 use crate::credentials::{fill_from_vault, prefill_from_demo, SecretInput, Vault};
-use crate::http::Auth;
+use crate::driver::Driver;
+use crate::mounted::Mounted;
 use crate::range_picker::{RangePicker, RangeState, SavedRange};
 use crate::storage::Store;
 use crate::zone::{now_ms, zone_by_name};
@@ -34,11 +37,6 @@ struct SavedForm {
     range: SavedRange,
 }
 
-/// Vault key of a merchant's API key.
-fn key_name(merchant: &str) -> String {
-    format!("laterpay:{merchant}")
-}
-
 /// The currency of a region id: LaterPay prices are minor units of the region's currency.
 fn region_currency(region: &str) -> Option<&'static str> {
     if region.starts_with("eu") {
@@ -52,6 +50,7 @@ fn region_currency(region: &str) -> Option<&'static str> {
 
 #[component]
 pub fn HistoryForm(loader: Loader) -> impl IntoView {
+    let driver = expect_context::<Driver>();
     let vault = expect_context::<Vault>();
     let config = expect_context::<RwSignal<Option<RuntimeConfig>>>();
     let store = expect_context::<Store>();
@@ -90,7 +89,20 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
     prefill_from_demo(config, merchant, key, region, demo_region, |d| {
         (&d.laterpay_merchant, &d.laterpay_key)
     });
-    fill_from_vault(vault, merchant, key, key_name);
+    // API keys are kept per region (or custom base) and merchant.
+    let region_key = move || {
+        let r = region.get();
+        if r == "custom" {
+            custom_base.get().trim().trim_end_matches('/').to_string()
+        } else {
+            r
+        }
+    };
+    fill_from_vault(
+        vault,
+        move || CredentialKey::new(Api::LaterPay, &region_key(), &merchant.get()),
+        key,
+    );
     Effect::new(move |_| {
         store.save_json(
             FORM_KEY,
@@ -114,7 +126,7 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
         (!proxy.get() && key.get().trim().is_empty()).then(|| "Enter the API key.".to_string())
     });
     let base_error = Signal::derive(move || {
-        (region.get() == "custom" && !is_custom_base(custom_base.get().trim())).then(|| {
+        (region.get() == "custom" && usable_base(&custom_base.get()).is_none()).then(|| {
             "Enter the base URL, starting with https:// (or a path such as /api/laterpay)."
                 .to_string()
         })
@@ -170,7 +182,11 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
         };
         let region_key = region.get_untracked();
         let base_key = if region_key == "custom" {
-            custom_base.get_untracked().trim().to_string()
+            custom_base
+                .get_untracked()
+                .trim()
+                .trim_end_matches('/')
+                .to_string()
         } else {
             region_key.clone()
         };
@@ -178,16 +194,19 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
             return;
         };
         let m = merchant.get_untracked().trim().to_string();
-        let auth = if proxy.get_untracked() {
-            Auth::Proxy
+        let credential = CredentialKey::new(Api::LaterPay, &base_key, &m);
+        let source = if proxy.get_untracked() {
+            CredentialSource::Proxy
         } else {
-            let k = key.get_untracked().trim().to_string();
-            vault.set(key_name(&m), k.clone());
-            Auth::Basic {
-                user: m,
-                password: k,
-            }
+            vault.set_pasted(credential.clone(), &key.get_untracked());
+            CredentialSource::Tab
         };
+        let Some(auth) = vault.auth_untracked(source, &credential, now_ms()) else {
+            return;
+        };
+        if let (Some(http), true) = (driver.http(), region_key == "custom") {
+            crate::config::allow_typed_base(&http, &base);
+        }
         let tz = zone_by_name(&p.zone_name);
         submitted.set(false);
         loader.start(Request {
@@ -250,20 +269,23 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
                 </label>
             </div>
             <p class="mc-plan" role="status" aria-live="polite" inner_html=move || esc(&plan_text())></p>
-            <div class="mc-row">
-                <label class="mc-check">
-                    <input type="checkbox" prop:checked=move || vault.is_remembered()
-                        on:change=move |ev| vault.set_remembered(event_target_checked(&ev)) />
-                    " Remember credentials on this device"
-                </label>
-                <button type="button" class="mc-secondary" hidden=move || !vault.is_remembered()
-                    on:click=move |_| { vault.forget_all(); key.set(String::new()); }>
-                    "Forget saved credentials"
-                </button>
+            // Nothing to remember, and no key in the page, when the proxy holds it.
+            <div class="mc-contents" hidden=move || proxy.get()>
+                <div class="mc-row">
+                    <label class="mc-check">
+                        <input type="checkbox" prop:checked=move || vault.is_remembered()
+                            on:change=move |ev| vault.set_remembered(event_target_checked(&ev)) />
+                        " Remember credentials on this device"
+                    </label>
+                    <button type="button" class="mc-secondary" hidden=move || !vault.is_remembered()
+                        on:click=move |_| { vault.forget_all(); key.set(String::new()); }>
+                        "Forget saved credentials"
+                    </button>
+                </div>
+                <p class="mc-hint">
+                    "The API key stays in this tab's memory unless you tick \"remember\". Anyone who can read this page can use a key typed here: a portal should rather proxy the call and add the key on its server."
+                </p>
             </div>
-            <p class="mc-hint">
-                "The API key stays in this tab's memory unless you tick \"remember\". Anyone who can read this page can use a key typed here: a portal should rather proxy the call and add the key on its server."
-            </p>
             <button type="submit" class="mc-primary" disabled=move || picked.get().is_err() || config.with(Option::is_none) || busy()
                 inner_html=move || if busy() { "Fetching…" } else { "Fetch purchases" }></button>
         </form>

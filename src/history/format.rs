@@ -180,18 +180,5 @@ pub fn plural(n: u64, one: &str, many: &str) -> String {
 }
 
 /// Text made safe for HTML element content and attribute values (API strings such as
-/// titles and URLs are untrusted).
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// titles and URLs are untrusted). Tested natively in the core.
+pub use merchant_console_core::html::escape as esc;

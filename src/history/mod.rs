@@ -27,13 +27,14 @@ use merchant_console_core::purchases::{
 use crate::dom::{self, refocus};
 use charts::data_of;
 use charts::revenue::{self, Options};
-use fetch::{FetchStatus, Loaded, Loader};
+pub use fetch::Loader;
+use fetch::{FetchStatus, Loaded};
 
 use crate::perf;
 
 #[component]
 pub fn HistoryPage() -> impl IntoView {
-    let loader = Loader::new();
+    let loader = expect_context::<crate::driver::Driver>().history;
     view! {
         <h2>"Purchase history"</h2>
         <p class="lead">"See revenue over time, by payment and sales model, top items and buyers from LaterPay."</p>

@@ -106,7 +106,7 @@ test('a FAILED export shows its reason and its retry succeeds', async ({ page, r
   await requestExport(page, 5);
   const card = requestCard(page);
   await expect(card.getByText('Failed: FAILED').first()).toBeVisible({ timeout: 30_000 });
-  await card.getByRole('button', { name: 'Retry this export' }).click();
+  await card.getByRole('button', { name: 'Request this range again' }).click();
   await expect(card.getByRole('progressbar', { name: 'Overall progress' })).toHaveAttribute('aria-valuenow', '100', { timeout: 60_000 });
   await expect(card.getByRole('link', { name: /^File 1 of/ })).toBeVisible();
   expect((await sandboxExports(request)).created).toBe(2);

@@ -197,20 +197,17 @@ impl EmbedConfig {
         }
     }
 
-    /// Accepts http(s) URLs and same-origin paths; anything else (`javascript:` ...) is
-    /// refused.
+    /// Accepts what the URL gate accepts (http(s) URLs and same-origin paths); anything
+    /// else (`javascript:`, `//host`, `/\\host` ...) is refused.
     fn base_url(&mut self, value: String, name: &str) -> Option<String> {
-        let lower = value.to_ascii_lowercase();
-        let ok = lower.starts_with("https://")
-            || lower.starts_with("http://")
-            || (value.starts_with('/') && !value.starts_with("//"));
-        if ok {
-            Some(value.trim_end_matches('/').to_string())
-        } else {
-            self.warn(format!(
-                "{name} must start with https://, http:// or / (got \"{value}\")"
-            ));
-            None
+        match crate::url_gate::usable_base(&value) {
+            Some(base) => Some(base.as_str().to_string()),
+            None => {
+                self.warn(format!(
+                    "{name} must be an http(s) URL or a path starting with / (got \"{value}\")"
+                ));
+                None
+            }
         }
     }
 }

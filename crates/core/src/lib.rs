@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod csv_writer;
 pub mod embed;
 pub mod export;
+pub mod html;
 pub mod oauth;
 pub mod purchases;
 pub mod range;

@@ -208,10 +208,17 @@ impl Default for Config {
                     token: "sandbox-token-2".into(),
                 },
             ],
-            laterpay_merchants: vec![LaterPayMerchant {
-                id: "demo-merchant".into(),
-                key: "demo-api-key".into(),
-            }],
+            laterpay_merchants: vec![
+                LaterPayMerchant {
+                    id: "demo-merchant".into(),
+                    key: "demo-api-key".into(),
+                },
+                // A second publisher, for portals that show two merchants side by side.
+                LaterPayMerchant {
+                    id: "demo-merchant-2".into(),
+                    key: "demo-api-key-2".into(),
+                },
+            ],
             service_hours,
             cors_origins: vec![],
             oauth_token_ttl_s: 3600,
