@@ -15,7 +15,6 @@
 //! means is the core crate's job.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use base64::Engine;
@@ -108,7 +107,7 @@ struct Inner {
     /// Origins (`scheme://host[:port]`) requests may go to.
     allowed: RefCell<Vec<String>>,
     /// Requests to abort on shutdown, by a local id.
-    abortable: RefCell<BTreeMap<u64, web_sys::AbortController>>,
+    abortable: RefCell<Vec<(u64, web_sys::AbortController)>>,
     next_id: Cell<u64>,
 }
 
@@ -142,7 +141,7 @@ impl Http {
     pub fn shutdown(&self) {
         self.0.alive.set(false);
         let pending = std::mem::take(&mut *self.0.abortable.borrow_mut());
-        for controller in pending.values() {
+        for (_, controller) in pending {
             controller.abort();
         }
     }
@@ -253,7 +252,7 @@ impl Http {
             .map(|c| {
                 let id = self.0.next_id.get().wrapping_add(1);
                 self.0.next_id.set(id);
-                self.0.abortable.borrow_mut().insert(id, c);
+                self.0.abortable.borrow_mut().push((id, c));
                 id
             });
         Guard {
@@ -289,7 +288,7 @@ impl Guard {
 impl Drop for Guard {
     fn drop(&mut self) {
         if let Some(id) = self.id {
-            self.http.0.abortable.borrow_mut().remove(&id);
+            self.http.0.abortable.borrow_mut().retain(|(i, _)| *i != id);
         }
     }
 }

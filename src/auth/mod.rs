@@ -6,8 +6,6 @@
 //! over the export queue has no session and says so ("waiting for credentials: sign in").
 //! Decisions (URLs, state check, refresh timing) are the core's `oauth` module.
 
-use std::collections::BTreeSet;
-
 use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -43,7 +41,7 @@ pub fn clover_key(region: &str, merchant: &str) -> CredentialKey {
 #[derive(Clone, Copy)]
 pub struct CloverAuth {
     /// Keys whose refresh is under way (refresh tokens are single-use: one at a time).
-    refreshing: StoredValue<BTreeSet<CredentialKey>>,
+    refreshing: StoredValue<Vec<CredentialKey>>,
     /// The merchant and region signed in last, for the form.
     pub signed_in: RwSignal<Option<(String, String)>>,
     /// A sign-in problem to show (state mismatch, refused code ...).
@@ -63,7 +61,7 @@ impl CloverAuth {
         owns_page: bool,
     ) -> Self {
         let auth = Self {
-            refreshing: StoredValue::new(BTreeSet::new()),
+            refreshing: StoredValue::new(Vec::new()),
             signed_in: RwSignal::new(None),
             error: RwSignal::new(None),
             vault,
@@ -260,15 +258,12 @@ impl CloverAuth {
             return tokens.access_valid(now).then_some(tokens.access_token);
         }
         let client_id = self.config.try_get_untracked().flatten()?.oauth?.client_id;
-        self.refreshing.try_update_value(|r| {
-            r.insert(key.clone());
-        });
+        self.refreshing.try_update_value(|r| r.push(key.clone()));
         let body =
             oauth::refresh_request_body(&client_id, tokens.refresh_token.as_deref().unwrap_or(""));
         let result = self.token_call(http, region, "refresh", body).await;
-        self.refreshing.try_update_value(|r| {
-            r.remove(&key);
-        });
+        self.refreshing
+            .try_update_value(|r| r.retain(|k| *k != key));
         if !http.is_alive() {
             return None;
         }

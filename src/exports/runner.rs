@@ -3,7 +3,8 @@
 //! queue's next wakeup or the next answer or command. All decisions are the core's.
 //!
 //! The queue itself lives outside the reactive graph, in an [`Engine`] shared with the
-//! requests under way; the views read a copy published after each change. So when the
+//! requests under way; the views read it through a [`QueueView`], told of each change by a
+//! trigger. So when the
 //! mount goes away (a widget unmounted), an export create still under way (never aborted:
 //! Clover may already have made the export) can record its answer and save it, and only
 //! then give the tab's lead back: a remount waits for that lock and goes on from the saved
@@ -75,12 +76,34 @@ impl Engine {
     }
 }
 
+/// The views' read access to the queue: reading tracks its changes.
+#[derive(Clone, Copy)]
+pub struct QueueView {
+    changed: Trigger,
+    engine: StoredValue<Rc<Engine>, LocalStorage>,
+}
+
+impl QueueView {
+    /// Reads the queue and re-runs the caller when it changes.
+    pub fn with<R>(&self, f: impl FnOnce(&ExportQueue) -> R) -> R {
+        self.changed.track();
+        self.with_untracked(f)
+    }
+
+    /// Reads the queue without subscribing (an empty one once the mount is gone).
+    pub fn with_untracked<R>(&self, f: impl FnOnce(&ExportQueue) -> R) -> R {
+        match self.engine.try_get_value() {
+            Some(engine) => f(&engine.queue.borrow()),
+            None => f(&ExportQueue::new(0)),
+        }
+    }
+}
+
 /// Shared handle, provided as context by the app shell.
 #[derive(Clone, Copy)]
 pub struct ExportRunner {
-    /// The queue as last published, for the views.
-    pub queue: ReadSignal<ExportQueue>,
-    set_queue: WriteSignal<ExportQueue>,
+    /// The queue, for the views.
+    pub queue: QueueView,
     /// The display clock: everything time-dependent on screen derives from it.
     pub now: RwSignal<i64>,
     pub config: RwSignal<Option<RuntimeConfig>>,
@@ -133,7 +156,7 @@ impl ExportRunner {
             }
             None => ExportQueue::new(random_seed()),
         };
-        let (view, set_view) = signal(queue.clone());
+        let changed = Trigger::new();
         let engine_cell: Rc<RefCell<Option<Rc<Engine>>>> = Rc::default();
         let alive = http.clone();
         let cell = engine_cell.clone();
@@ -145,7 +168,7 @@ impl ExportRunner {
             move || {
                 if let Some(engine) = cell.borrow().clone() {
                     engine.load_saved();
-                    let _ = set_view.try_set(engine.queue.borrow().clone());
+                    changed.notify();
                 }
             },
         );
@@ -159,9 +182,12 @@ impl ExportRunner {
             lock,
         });
         *engine_cell.borrow_mut() = Some(engine.clone());
+        let stored = StoredValue::new_local(engine.clone());
         let runner = Self {
-            queue: view,
-            set_queue: set_view,
+            queue: QueueView {
+                changed,
+                engine: stored,
+            },
             now: RwSignal::new(now),
             config,
             vault,
@@ -169,14 +195,14 @@ impl ExportRunner {
             announce,
             leader,
             attention: Attention::new(store, owns_title),
-            engine: StoredValue::new_local(engine.clone()),
+            engine: stored,
         };
 
         // Followers show what the leader saves.
         let follower = engine.clone();
         on_storage_change(store.full_key(QUEUE_KEY), move |_| {
             if !leader.leading.get_untracked() && follower.load_saved() {
-                let _ = set_view.try_set(follower.queue.borrow().clone());
+                changed.notify();
             }
         });
         // Driving starts once config.json is read (and the lead is ours).
@@ -212,14 +238,14 @@ impl ExportRunner {
             return R::default();
         };
         let result = f(&mut engine.queue.borrow_mut(), now_ms());
-        self.publish(&engine);
+        self.publish();
         engine.save_if_changed();
         self.pump();
         result
     }
 
-    fn publish(self, engine: &Engine) {
-        let _ = self.set_queue.try_set(engine.queue.borrow().clone());
+    fn publish(self) {
+        self.queue.changed.notify();
     }
 
     /// One round: time out what is overdue, start every request the queue wants sent,
@@ -250,7 +276,7 @@ impl ExportRunner {
         for event in &events {
             self.announce_event(event);
         }
-        self.publish(&engine);
+        self.publish();
         engine.save_if_changed();
         *engine.wakeup.borrow_mut() = wake.map(|at| {
             let delay = (at - now).clamp(0, MAX_SLEEP_MS) as u32;

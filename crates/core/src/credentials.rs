@@ -11,15 +11,13 @@
 //!   request ([`CredentialSource::Proxy`]), saved with an export request so a reload in a
 //!   portal continues without asking for anything.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::oauth::TokenState;
 use crate::Millis;
 
 /// Which API a credential is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Api {
     /// Clover (Bearer token).
     Clover,
@@ -39,7 +37,7 @@ pub enum CredentialSource {
 
 /// One API, region and merchant. The region is the region id or the custom base URL the
 /// request goes to: the same merchant id in two regions has two tokens.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredentialKey {
     /// The API.
     pub api: Api,
@@ -87,10 +85,10 @@ pub enum Authorization {
     Missing,
 }
 
-/// Every credential of one mounted app.
+/// Every credential of one mounted app (a handful: a list, not a map, keeps the wasm small).
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Credentials {
-    held: BTreeMap<CredentialKey, Held>,
+    held: Vec<(CredentialKey, Held)>,
     remember: bool,
 }
 
@@ -104,6 +102,17 @@ struct Saved {
 }
 
 impl Credentials {
+    fn get(&self, key: &CredentialKey) -> Option<&Held> {
+        self.held.iter().find(|(k, _)| k == key).map(|(_, h)| h)
+    }
+
+    fn put(&mut self, key: CredentialKey, held: Held) {
+        match self.held.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = held,
+            None => self.held.push((key, held)),
+        }
+    }
+
     /// Restores what an earlier visit saved with "remember" on. Anything unreadable is
     /// dropped (the person types it again).
     pub fn from_saved(json: Option<&str>) -> Self {
@@ -162,25 +171,21 @@ impl Credentials {
     /// session for the key stays: it wins over a pasted token.
     pub fn set_pasted(&mut self, key: CredentialKey, secret: &str) {
         let secret = secret.trim();
-        match self.held.get(&key) {
+        match self.get(&key) {
             Some(Held::OAuth(_)) => {}
-            _ if secret.is_empty() => {
-                self.held.remove(&key);
-            }
-            _ => {
-                self.held.insert(key, Held::Pasted(secret.to_string()));
-            }
+            _ if secret.is_empty() => self.remove(&key),
+            _ => self.put(key, Held::Pasted(secret.to_string())),
         }
     }
 
     /// Keeps an OAuth session (memory only).
     pub fn set_oauth(&mut self, key: CredentialKey, tokens: TokenState) {
-        self.held.insert(key, Held::OAuth(tokens));
+        self.put(key, Held::OAuth(tokens));
     }
 
     /// Forgets one key.
     pub fn remove(&mut self, key: &CredentialKey) {
-        self.held.remove(key);
+        self.held.retain(|(k, _)| k != key);
     }
 
     /// Forgets everything and turns "remember" off.
@@ -191,7 +196,7 @@ impl Credentials {
 
     /// The pasted secret for a key, for prefilling a form.
     pub fn pasted(&self, key: &CredentialKey) -> Option<&str> {
-        match self.held.get(key) {
+        match self.get(key) {
             Some(Held::Pasted(s)) => Some(s),
             _ => None,
         }
@@ -199,7 +204,7 @@ impl Credentials {
 
     /// The OAuth session for a key.
     pub fn oauth(&self, key: &CredentialKey) -> Option<&TokenState> {
-        match self.held.get(key) {
+        match self.get(key) {
             Some(Held::OAuth(t)) => Some(t),
             _ => None,
         }
@@ -212,7 +217,7 @@ impl Credentials {
 
     /// Whether anything is held for a key.
     pub fn holds(&self, key: &CredentialKey) -> bool {
-        self.held.contains_key(key)
+        self.get(key).is_some()
     }
 
     /// What to send for a request to `key` whose credentials come from `source`. An
@@ -227,7 +232,7 @@ impl Credentials {
         if source == CredentialSource::Proxy {
             return Authorization::Proxy;
         }
-        let secret = match self.held.get(key) {
+        let secret = match self.get(key) {
             Some(Held::Pasted(s)) => s.clone(),
             Some(Held::OAuth(t)) if t.access_valid(now) || t.can_refresh(now) => {
                 t.access_token.clone()
