@@ -11,10 +11,14 @@
 //! * [`queue`]: the sans-IO state machine the app drives (see its docs for the loop).
 //! * [`status`]: words, progress and ETA for the UI.
 //! * [`merge`]: merge downloaded files into JSON, NDJSON or CSV.
+//! * [`download_plan`]: what "Download all" fetches, from where, and how to say so.
+//! * [`local_files`]: check and merge files the person saved themselves (drop-to-merge).
 
 pub mod action;
+pub mod download_plan;
 pub mod hours;
 pub mod job;
+pub mod local_files;
 pub mod merge;
 pub mod model;
 pub mod plan;
@@ -23,7 +27,9 @@ pub mod poll;
 pub mod queue;
 pub mod status;
 
+pub use download_plan::{fetch_url, DownloadPlan, FetchOutcome, PartState, PlanPart, PlannedFile};
 pub use hours::{Region, ServiceHours, WeekdaySet, Window};
+pub use local_files::{Check, FileCheck, LeftOut, LocalFiles, Verdict};
 pub use merge::{file_name, FileStats, MergeError, MergeOptions, Merger, OutputFormat};
 pub use model::{
     error_message, safe_http_url, CreateExportBody, Export, ExportStatus, ExportType, ExportUrl,
