@@ -34,6 +34,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/__sandbox/stats", get(stats))
         .route("/__sandbox/oauth", get(oauth_stats).post(set_oauth))
         .route("/__sandbox/csp", get(get_csp).post(set_csp))
+        .route("/__sandbox/files", get(get_files).post(set_files))
 }
 
 fn bad_request(msg: impl Into<String>) -> Response {
@@ -52,7 +53,25 @@ async fn reset(State(state): State<Arc<AppState>>) -> Json<Value> {
     state.clock.reset();
     state.oauth.reset(state.config.oauth_token_ttl_s);
     state.csp.store(state.config.csp, Ordering::Relaxed);
+    state.files.reset();
     Json(json!({"status": "ok"}))
+}
+
+async fn get_files(State(state): State<Arc<AppState>>) -> Json<Value> {
+    Json(crate::files::settings_json(&state))
+}
+
+/// `{"host"?: "same"|"files-port"|origin, "proxy_in_config"?: bool}` (reset restores the
+/// start-up settings).
+async fn set_files(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    let value: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return bad_request(format!("body is not JSON: {e}")),
+    };
+    match crate::files::change(&state, &value) {
+        Ok(()) => Json(crate::files::settings_json(&state)).into_response(),
+        Err(msg) => bad_request(msg),
+    }
 }
 
 fn csp_json(state: &AppState) -> Json<Value> {

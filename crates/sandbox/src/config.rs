@@ -166,6 +166,12 @@ pub struct Config {
     pub oauth_token_ttl_s: u64,
     /// One stderr line per request (tests turn it off).
     pub log_requests: bool,
+    /// Also serve export files on this port: a second origin without CORS (`0` = any
+    /// free port; `None` = no second listener).
+    pub files_port: Option<u16>,
+    /// Where file URLs point at start-up and after a reset: `same`, `files-port`, or an
+    /// origin fronting the second listener (see `files.rs`).
+    pub file_host: crate::files::FileHost,
 }
 
 impl Default for Config {
@@ -223,6 +229,8 @@ impl Default for Config {
             cors_origins: vec![],
             oauth_token_ttl_s: 3600,
             log_requests: true,
+            files_port: None,
+            file_host: crate::files::FileHost::Same,
         }
     }
 }
@@ -255,6 +263,9 @@ pub struct FileConfig {
     pub rate_limit_per_s: Option<u32>,
     pub dist: Option<PathBuf>,
     pub oauth_token_ttl_s: Option<u64>,
+    pub files_port: Option<u16>,
+    /// `"same"`, `"files-port"` or an origin.
+    pub file_host: Option<String>,
     #[serde(default)]
     pub cors_origins: Vec<String>,
     pub clover: Option<FileClover>,
@@ -329,6 +340,12 @@ impl Config {
         );
         if f.payments_per_day.is_some() {
             self.payments_per_day = f.payments_per_day;
+        }
+        if f.files_port.is_some() {
+            self.files_port = f.files_port;
+        }
+        if let Some(h) = &f.file_host {
+            self.file_host = crate::files::FileHost::parse(h)?;
         }
         self.cors_origins.extend(f.cors_origins);
         if let Some(c) = f.clover {

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod clover;
 pub mod config;
 pub mod faults;
+pub mod files;
 pub mod laterpay;
 pub mod oauth;
 pub mod observe;
@@ -48,11 +49,19 @@ pub struct AppState {
     pub clover_tokens: HashMap<String, String>,
     /// Whether static responses carry the strict Content-Security-Policy.
     pub csp: std::sync::atomic::AtomicBool,
+    /// Where file URLs point; the second origin.
+    pub files: files::Files,
 }
 
 impl AppState {
     pub fn new(config: Config) -> Self {
+        Self::with_files_origin(config, None)
+    }
+
+    /// `files_origin`: the second listener's origin (`http://127.0.0.1:PORT`), if any.
+    pub fn with_files_origin(config: Config, files_origin: Option<String>) -> Self {
         AppState {
+            files: files::Files::new(config.file_host.clone(), files_origin),
             clock: clock::Clock::new(config.time_scale),
             generator: clover::data::Generator {
                 seed: config.seed,
@@ -80,10 +89,30 @@ impl AppState {
     }
 }
 
-/// The complete sandbox router.
+/// The complete sandbox router (without a second origin for files).
 pub fn build_app(config: Config) -> Router {
+    build_apps(config, None).main
+}
+
+/// The main router and the second origin's (files only, never CORS).
+pub struct Apps {
+    pub main: Router,
+    pub files: Router,
+}
+
+/// Both routers over one state; `files_origin` is where the `files` router is served
+/// (`http://127.0.0.1:PORT`), so file URLs can point there.
+pub fn build_apps(config: Config, files_origin: Option<String>) -> Apps {
     let cors = cors_layer(&config.cors_origins);
-    let state = Arc::new(AppState::new(config));
+    let state = Arc::new(AppState::with_files_origin(config, files_origin));
+    let files = Router::new()
+        .route("/health", get(|| async { Json(json!({"status": "ok"})) }))
+        .merge(clover::routes::files_router())
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            observe::middleware,
+        ));
     let api: Router = Router::new()
         .merge(clover::router())
         .merge(laterpay::router())
@@ -97,14 +126,15 @@ pub fn build_app(config: Config) -> Router {
         .merge(admin::router())
         .fallback(static_files::fallback)
         .with_state(state.clone())
-        .merge(portal::router(api, &state.config));
+        .merge(portal::router(api, state.clone()));
     if let Some(cors) = cors {
         app = app.layer(cors);
     }
-    app.layer(axum::middleware::from_fn_with_state(
+    let main = app.layer(axum::middleware::from_fn_with_state(
         state,
         observe::middleware,
-    ))
+    ));
+    Apps { main, files }
 }
 
 /// CORS only for configured origins; none configured = same-origin only (no headers).
@@ -133,7 +163,7 @@ async fn app_config(
     let c = &state.config;
     let clover = c.clover_merchants.first();
     let laterpay = c.laterpay_merchants.first();
-    let body = json!({
+    let mut body = json!({
         "clover": {
             "us": "/clover/us", "eu": "/clover/eu", "la": "/clover/la", "sandbox": "/clover/sandbox"
         },
@@ -155,6 +185,10 @@ async fn app_config(
             "laterpay_key": laterpay.map_or("", |m| m.key.as_str()),
         }
     });
+    // Export files fetched through the portal's files proxy (`/__sandbox/files`).
+    if state.files.settings().proxy_in_config {
+        body["clover_files"] = json!(files::PROXY_PATH);
+    }
     ([(header::CACHE_CONTROL, "no-store")], Json(body))
 }
 

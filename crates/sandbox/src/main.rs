@@ -1,7 +1,7 @@
 //! `merchant-console-sandbox`: command line and start-up.
 
 use clap::Parser;
-use merchant_console_sandbox::{build_app, config, Config};
+use merchant_console_sandbox::{build_apps, config, Config};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -57,6 +57,14 @@ struct Cli {
     /// Send a strict Content-Security-Policy header with the app's files and examples
     #[arg(long)]
     csp: bool,
+    /// Also serve export files on this port, a second origin that never sends CORS
+    /// headers; 0 picks a free one
+    #[arg(long, value_name = "PORT")]
+    files_port: Option<u16>,
+    /// Where export file URLs point: same (the API's host), files-port (the second
+    /// origin), or an origin that fronts it, e.g. https://127.0.0.1:8821 [default: same]
+    #[arg(long, value_name = "HOST")]
+    file_host: Option<String>,
     /// Allow this browser origin cross-origin (repeatable; adds to the config file's)
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     cors_origin: Vec<String>,
@@ -92,6 +100,16 @@ fn configure(cli: Cli) -> Result<Config, String> {
         oauth_token_ttl_s
     );
     c.csp |= cli.csp;
+    if cli.files_port.is_some() {
+        c.files_port = cli.files_port;
+    }
+    if let Some(h) = &cli.file_host {
+        c.file_host = merchant_console_sandbox::files::FileHost::parse(h)?;
+    }
+    if c.file_host == merchant_console_sandbox::files::FileHost::FilesPort && c.files_port.is_none()
+    {
+        return Err("--file-host files-port needs --files-port".into());
+    }
     if cli.payments_per_day.is_some() {
         c.payments_per_day = cli.payments_per_day;
     }
@@ -134,17 +152,46 @@ async fn main() -> ExitCode {
     } else {
         config.host.clone()
     };
+    // The second origin for export files, when asked for.
+    let files_listener = match config.files_port {
+        None => None,
+        Some(p) => match tokio::net::TcpListener::bind((config.host.as_str(), p)).await {
+            Ok(l) => Some(l),
+            Err(e) => {
+                eprintln!("error: cannot listen on {}:{p} for files: {e}", config.host);
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    let files_origin = files_listener
+        .as_ref()
+        .and_then(|l| l.local_addr().ok())
+        .map(|a| format!("http://{host}:{}", a.port()));
     if !config.dist.join("index.html").is_file() {
         eprintln!(
             "note: {} has no index.html (dist/ not built yet: run trunk build)",
             config.dist.display()
         );
     }
-    // The run scripts wait for exactly this line.
+    let apps = build_apps(config, files_origin.clone());
+    let files_server = files_listener.map(|l| {
+        tokio::spawn(async move {
+            axum::serve(l, apps.files)
+                .with_graceful_shutdown(shutdown())
+                .await
+        })
+    });
+    if let Some(origin) = &files_origin {
+        println!("sandbox files on {origin}");
+    }
+    // The run scripts wait for exactly this line (it comes last: everything is up).
     println!("sandbox listening on http://{host}:{port}");
-    let served = axum::serve(listener, build_app(config))
+    let served = axum::serve(listener, apps.main)
         .with_graceful_shutdown(shutdown())
         .await;
+    if let Some(files) = files_server {
+        files.abort();
+    }
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

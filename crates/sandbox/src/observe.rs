@@ -49,7 +49,7 @@ impl Stats {
     }
 }
 
-/// The route name used in stats: create, poll, file, purchases, health, config,
+/// The route name used in stats: create, poll, file, files-proxy, purchases, health, config,
 /// sandbox (control API), preflight, static.
 pub fn classify(method: &Method, path: &str) -> &'static str {
     if method == Method::OPTIONS {
@@ -57,6 +57,8 @@ pub fn classify(method: &Method, path: &str) -> &'static str {
     }
     if path.starts_with("/clover/files/") {
         "file"
+    } else if path == crate::files::PROXY_PATH {
+        "files-proxy"
     } else if path.starts_with("/clover/") {
         let trimmed = path.trim_end_matches('/');
         if method == Method::POST && trimmed.ends_with("/exports") {

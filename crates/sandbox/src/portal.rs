@@ -5,21 +5,26 @@
 //! - `/portal-api/clover/<rest>`   -> `/clover/sandbox/<rest>` with `Bearer <token>`
 //! - `/portal-api/laterpay/<rest>` -> `/laterpay/eu/<rest>` with Basic `<id>:<key>`
 //!
+//! - `/portal-api/clover-files?url=<encoded file URL>` -> that file, when it is one of this
+//!   sandbox's own file URLs (the files proxy of `docs/deployment.md`, see `files.rs`)
+//!
 //! Any Authorization header the page sends is dropped: only the portal's counts.
 
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
+use axum::routing::{any, get};
 use axum::Router;
 use base64::Engine;
+use std::sync::Arc;
 use tower::ServiceExt;
 
-use crate::config::Config;
+use crate::AppState;
 
 /// Routes `/portal-api/*` into `api` (the sandbox's own router) with credentials added.
-pub fn router(api: Router, config: &Config) -> Router {
+pub fn router(api: Router, state: Arc<AppState>) -> Router {
+    let config = &state.config;
     let clover = config
         .clover_merchants
         .first()
@@ -31,13 +36,19 @@ pub fn router(api: Router, config: &Config) -> Router {
             base64::engine::general_purpose::STANDARD.encode(pair)
         )
     });
-    Router::new().route(
-        "/portal-api/{*rest}",
-        any(move |req: Request| {
-            let (api, clover, laterpay) = (api.clone(), clover.clone(), laterpay.clone());
-            async move { forward(api, req, clover, laterpay).await }
-        }),
-    )
+    let files_api = api.clone();
+    Router::new()
+        .route(
+            crate::files::PROXY_PATH,
+            get(move |req: Request| crate::files::proxy(files_api.clone(), state.clone(), req)),
+        )
+        .route(
+            "/portal-api/{*rest}",
+            any(move |req: Request| {
+                let (api, clover, laterpay) = (api.clone(), clover.clone(), laterpay.clone());
+                async move { forward(api, req, clover, laterpay).await }
+            }),
+        )
 }
 
 async fn forward(

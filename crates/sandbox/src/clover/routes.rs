@@ -30,6 +30,11 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/clover/files/{token}", get(file))
 }
 
+/// The second origin's routes: file downloads only (and never CORS headers).
+pub fn files_router() -> Router<Arc<AppState>> {
+    Router::new().route("/clover/files/{token}", get(file))
+}
+
 /// The longest span of one export.
 const MAX_SPAN_MS: i64 = 30 * 86_400_000;
 
@@ -39,20 +44,6 @@ fn message(status: StatusCode, msg: &str) -> Response {
 
 fn not_found() -> Response {
     message(StatusCode::NOT_FOUND, "Not Found")
-}
-
-/// `http://<Host header>`, the base of absolute file URLs.
-fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.bytes()
-                    .all(|c| c.is_ascii_alphanumeric() || b".:-[]_".contains(&c))
-        })
-        .unwrap_or("localhost");
-    format!("http://{host}")
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -215,7 +206,7 @@ async fn create(
         pending_ms: state.config.pending_ms as i64,
         processing_ms: state.config.processing_ms as i64,
     };
-    let resp = Json(export.view(now, &base_url(&headers))).into_response();
+    let resp = Json(export.view(now, &state.files.base(&headers))).into_response();
     store.insert(export);
     resp
 }
@@ -231,7 +222,7 @@ async fn poll(
     let now = state.clock.now_ms();
     let store = state.exports.lock().unwrap();
     match store.find(&region, &mid, &id) {
-        Some(e) => Json(e.view(now, &base_url(&headers))).into_response(),
+        Some(e) => Json(e.view(now, &state.files.base(&headers))).into_response(),
         None => not_found(),
     }
 }

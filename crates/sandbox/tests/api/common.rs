@@ -204,3 +204,34 @@ impl Sandbox {
         all
     }
 }
+
+/// A sandbox with a second origin for files: (main, files origin).
+pub async fn start_with_files(config: Config) -> (Sandbox, String) {
+    let main = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let files = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", files.local_addr().unwrap());
+    let apps = merchant_console_sandbox::build_apps(config, Some(origin.clone()));
+    let addr = main.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(main, apps.main).await.unwrap() });
+    tokio::spawn(async move { axum::serve(files, apps.files).await.unwrap() });
+    (
+        Sandbox {
+            base: format!("http://{addr}"),
+            http: Client::new(),
+        },
+        origin,
+    )
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

@@ -9,6 +9,7 @@ mod clover_limits;
 mod control;
 mod embedding;
 mod example_client;
+mod files;
 mod laterpay;
 mod oauth;
 mod process;

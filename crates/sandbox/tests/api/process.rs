@@ -77,6 +77,8 @@ fn help_lists_the_options() {
         "--dist",
         "--config",
         "--cors-origin",
+        "--files-port",
+        "--file-host",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}");
     }
@@ -148,4 +150,56 @@ fn config_file_then_flags() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("prot"));
     std::fs::remove_file(&path).ok();
+}
+
+#[test]
+fn files_port_opens_a_second_origin_for_files() {
+    let mut child = Command::new(EXE)
+        .args([
+            "--port",
+            "0",
+            "--files-port",
+            "0",
+            "--file-host",
+            "files-port",
+            "--quiet",
+            "--dist",
+            "/nonexistent-dist",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let files_line = lines.next().unwrap().unwrap();
+    let files_port: u16 = files_line
+        .strip_prefix("sandbox files on http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("unexpected line {files_line:?}"))
+        .parse()
+        .unwrap();
+    let main_line = lines.next().unwrap().unwrap();
+    let port: u16 = main_line
+        .strip_prefix("sandbox listening on http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("unexpected line {main_line:?}"))
+        .parse()
+        .unwrap();
+    assert_ne!(files_port, port);
+    assert!(get(files_port, "/health", None).contains(r#"{"status":"ok"}"#));
+    let settings = get(port, "/__sandbox/files", None);
+    assert!(
+        settings.contains(&format!(
+            r#""files_origin":"http://127.0.0.1:{files_port}""#
+        )),
+        "{settings}"
+    );
+    assert!(settings.contains(r#""host":"files-port""#), "{settings}");
+    stop(child);
+
+    // files-port without a second listener is refused at start-up.
+    let out = Command::new(EXE)
+        .args(["--file-host", "files-port"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--files-port"));
 }
