@@ -110,7 +110,7 @@ async fn the_files_proxy_forwards_only_this_sandboxs_own_file_urls() {
         format!("{}/__sandbox/reset", sb.base),
         format!("{files}/clover/files/../../__sandbox/exports"),
         "javascript:alert(1)".to_string(),
-        format!("file:///etc/passwd"),
+        "file:///etc/passwd".to_string(),
     ] {
         let r = sb
             .get(&format!(
