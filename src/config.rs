@@ -27,6 +27,10 @@ pub struct RuntimeConfig {
     /// Sandbox-only demo credentials to prefill the forms with.
     #[serde(default)]
     pub demo: Option<DemoCredentials>,
+    /// A files proxy for export files: each is fetched as `GET <proxy>?url=<encoded URL>`
+    /// (empty: none; a `String`, not an `Option`, saves its deserialiser in the wasm).
+    #[serde(default)]
+    pub clover_files: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -81,6 +85,14 @@ impl RuntimeConfig {
         resolve(&self.clover, region, default)
     }
 
+    /// The files proxy, when one is configured and passes the URL gate; `None`: files are
+    /// fetched directly.
+    pub fn clover_files(&self) -> Option<String> {
+        usable_base(&self.clover_files)
+            .map(|b| b.as_str().to_string())
+            .filter(|b| !b.is_empty())
+    }
+
     /// Base of the OAuth authorize page for a Clover region: configured (when it passes
     /// the URL gate), else Clover's.
     pub fn oauth_authorize_base(&self, region: &str) -> Option<Base> {
@@ -126,6 +138,10 @@ impl RuntimeConfig {
         keep(&mut self.laterpay, "laterpay");
         if let Some(o) = self.oauth.as_mut() {
             keep(&mut o.authorize, "oauth.authorize");
+        }
+        if !self.clover_files.trim().is_empty() && self.clover_files().is_none() {
+            refused.push("clover_files".to_string());
+            self.clover_files.clear();
         }
         for r in refused {
             web_sys::console::warn_1(

@@ -1,11 +1,11 @@
-//! "Download all": fetch every file of a request one at a time, merge them in order with
-//! the core's `Merger`, and save one file.
+//! "Download all": fetch the files the core's `DownloadPlan` lists, one at a time (directly,
+//! or through the configured files proxy), merge them in order with the core's `Merger`,
+//! and save one file. Which files, the file name and every message are the plan's.
 
 use leptos::prelude::*;
-use merchant_console_core::export::{safe_http_url, JobState, Merger, OutputFormat, RequestId};
+use merchant_console_core::export::{fetch_url, DownloadPlan, FetchOutcome, Merger, OutputFormat};
 
-use super::runner::ExportRunner;
-use crate::http::Http;
+use crate::http::{Http, HttpError};
 use crate::save::save_file;
 
 /// How long one export file (up to 1,000 objects) may take to arrive.
@@ -19,79 +19,90 @@ pub struct DownloadProgress {
     pub files_total: usize,
     pub message: Option<String>,
     pub error: bool,
+    /// The files could not be fetched at all (no response): offer to merge saved files.
+    pub offer_local: bool,
 }
 
-pub async fn download_all(
-    http: Http,
-    runner: ExportRunner,
-    request: RequestId,
-    format: OutputFormat,
-    bom: bool,
-    european: bool,
-    progress: RwSignal<DownloadProgress>,
-) {
-    let Some((urls, mut options, name)) = runner.queue.with_untracked(|q| {
-        let r = q.request(request)?;
-        let mut urls = Vec::new();
-        for job in &r.exports {
-            if let JobState::Done { urls: u, .. } = &job.state {
-                urls.extend(
-                    u.iter()
-                        .filter_map(|u| safe_http_url(u))
-                        .map(str::to_string),
-                );
-            }
-        }
-        Some((urls, r.merge_options(format), r.file_name(format)))
-    }) else {
-        return;
-    };
-    if urls.is_empty() {
-        progress.set(DownloadProgress {
+/// What to download and how to write it.
+pub struct DownloadJob {
+    /// The request as it stood when the button was pressed.
+    pub plan: DownloadPlan,
+    /// `config.json`'s `clover_files`, if any.
+    pub proxy: Option<String>,
+    pub format: OutputFormat,
+    pub bom: bool,
+    pub european: bool,
+}
+
+/// Runs one download with the mount's `http`. Stops quietly when the mount or the card
+/// goes away meanwhile.
+pub async fn download_all(http: Http, job: DownloadJob, progress: RwSignal<DownloadProgress>) {
+    let DownloadJob {
+        plan,
+        proxy,
+        format,
+        bom,
+        european,
+    } = job;
+    let files = plan.files();
+    if files.is_empty() {
+        progress.try_set(DownloadProgress {
             message: Some("There are no files to download yet.".into()),
             error: true,
             ..Default::default()
         });
         return;
     }
+    let mut options = plan.merge_options(format);
     options.bom = bom;
     options.european = european;
     let mut merger = Merger::new(options);
-    let total = urls.len();
-    progress.set(DownloadProgress {
+    let total = files.len();
+    let started = DownloadProgress {
         running: true,
         files_total: total,
         ..Default::default()
-    });
-    for (index, url) in urls.iter().enumerate() {
-        let failure = match http.get_file(url, FILE_TIMEOUT_MS).await {
-            Ok(r) if r.status == 200 => merger.add_file(index, &r.body).err().map(|e| format!("File {} could not be read: {e}.", index + 1)),
-            Ok(r) if r.status == 404 || r.status == 410 => Some(format!(
-                "File {} is gone ({}): its link has expired. Request that range again.",
-                index + 1,
-                r.status
-            )),
-            Ok(r) => Some(format!("File {} could not be downloaded (HTTP {}). Try again.", index + 1, r.status)),
-            Err(e) => Some(format!(
-                "File {} could not be downloaded: no response ({e}). The file host may not allow calls from this page; a proxy can help.",
-                index + 1,
-            )),
+    };
+    if progress.try_set(started).is_some() {
+        return; // disposed: try_set hands the value back
+    }
+    for file in &files {
+        // No credentials of ours: Clover's file URLs carry their own, and a proxy adds none.
+        let url = absolute(&fetch_url(proxy.as_deref(), &file.url));
+        let outcome = match http.get_file(&url, FILE_TIMEOUT_MS).await {
+            Ok(r) if r.status == 200 => match merger.add_file(file.order, &r.body) {
+                Ok(_) => None,
+                Err(e) => Some(FetchOutcome::Unreadable(e.to_string())),
+            },
+            Ok(r) => Some(FetchOutcome::Status(r.status)),
+            Err(HttpError::Timeout) => Some(FetchOutcome::Timeout),
+            Err(HttpError::Aborted) => return,
+            Err(HttpError::Network(why) | HttpError::Refused(why)) => {
+                Some(FetchOutcome::NoResponse(why))
+            }
         };
         if !http.is_alive() {
             return; // the mount went away
         }
-        if let Some(message) = failure {
-            progress.set(DownloadProgress {
-                files_done: index,
+        if let Some(outcome) = outcome {
+            progress.try_set(DownloadProgress {
+                files_done: file.order,
                 files_total: total,
-                message: Some(message),
+                message: Some(plan.failure(file, proxy.as_deref(), &outcome)),
                 error: true,
                 running: false,
+                offer_local: matches!(outcome, FetchOutcome::NoResponse(_)),
             });
             return;
         }
-        progress.update(|p| p.files_done = index + 1);
+        if progress
+            .try_update(|p| p.files_done = file.order + 1)
+            .is_none()
+        {
+            return;
+        }
     }
+    let name = plan.download_name(format);
     let stats = merger.totals();
     let bytes = merger.finish();
     let mut message = format!("Saved {name}: {} rows from {total} files", stats.added);
@@ -102,12 +113,30 @@ pub async fn download_all(
         message.push_str(&format!(", {} unreadable entries skipped", stats.skipped));
     }
     message.push('.');
+    if let Some(note) = plan.saved_note() {
+        message.push(' ');
+        message.push_str(&note);
+    }
     let result = save_file(&name, format.mime_type(), &bytes);
-    progress.set(DownloadProgress {
+    progress.try_set(DownloadProgress {
         running: false,
         files_done: total,
         files_total: total,
         error: result.is_err(),
         message: Some(result.err().unwrap_or(message)),
+        offer_local: false,
     });
+}
+
+/// A files proxy given as a path on this page's server, as an absolute URL (the file
+/// fetch takes http(s) addresses only).
+fn absolute(url: &str) -> String {
+    if !url.starts_with('/') {
+        return url.to_string();
+    }
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .and_then(|page| web_sys::Url::new_with_base(url, &page).ok())
+        .map(|u| u.href())
+        .unwrap_or_else(|| url.to_string())
 }

@@ -1,20 +1,18 @@
 //! The list of export requests: one card per request, a progress bar per export, status in
-//! words, countdowns, cancel/retry, the file links with their expiry, and "download all".
+//! words, countdowns and cancel/retry; `files` draws each export's links and "download all".
 //!
 //! Cards and rows are keyed and read the queue through memos, so the 500 ms tick only
 //! updates text and bars; buttons and inputs keep their focus.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use merchant_console_core::civil::{utc_date, utc_date_time, ymd};
 use merchant_console_core::export::status::format_duration;
 use merchant_console_core::export::{
-    safe_http_url, ExportJob, ExportRequest, JobId, JobState, OutputFormat, RequestId, StopReason,
-    WaitReason,
+    DownloadPlan, ExportJob, ExportRequest, JobId, JobState, RequestId, StopReason, WaitReason,
 };
 use merchant_console_core::Millis;
 
-use super::download::{download_all, DownloadProgress};
+use super::files::{DownloadAll, FileLinks};
 use super::runner::ExportRunner;
 use crate::auth::clover_key;
 use crate::credentials::SecretInput;
@@ -118,6 +116,9 @@ fn RequestCard(id: RequestId) -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    // A snapshot for the download: it changes only when a part's state or files change.
+    let download_plan =
+        Memo::new(move |_| runner.queue.with(|q| q.request(id).map(DownloadPlan::of)));
     let heading_id = format!("mc-request-{id}");
     let cancel = move |_| {
         runner.command(|q, now| {
@@ -142,7 +143,7 @@ fn RequestCard(id: RequestId) -> impl IntoView {
                     <ExportRow request=id job />
                 </For>
             </ol>
-            <DownloadAll request=id />
+            <DownloadAll request=id plan=download_plan />
             <div class="mc-row">
                 <Show when=move || !finished() fallback=move || view! {
                     <button type="button" class="mc-secondary" disabled=move || !runner.leader.leading.get() on:click=remove>"Remove from list"</button>
@@ -297,7 +298,7 @@ fn ExportRow(request: RequestId, job: JobId) -> impl IntoView {
                     <button type="button" class="mc-secondary" disabled=move || !runner.leader.leading.get() on:click=check_now>"Check now"</button>
                 </Show>
             </div>
-            {move || links.get().map(|(urls, until, expired)| view! { <FileLinks urls until expired /> })}
+            {move || links.get().map(|(urls, until, expired)| view! { <FileLinks urls until expired now=runner.now.into() /> })}
         </li>
     }
 }
@@ -306,114 +307,4 @@ fn span_text(j: &ExportJob) -> String {
     // Plain field formatting: jiff's strftime costs about 14 KB of wasm.
     let fmt = |ms: Millis| format!("{} UTC", utc_date_time(ms, ' '));
     format!("{} – {}", fmt(j.span.start), fmt(j.span.end))
-}
-
-/// The files of one finished export: links (http/https only) and their expiry.
-#[component]
-fn FileLinks(urls: Vec<String>, until: Option<Millis>, expired: bool) -> impl IntoView {
-    let runner = expect_context::<ExportRunner>();
-    let expiry = move || {
-        let Some(until) = until else {
-            return "Expiry not given by the server.".to_string();
-        };
-        let local = local_time(until);
-        let left = until - runner.now.get();
-        if left <= 0 {
-            format!("Expired at {local}.")
-        } else if left < 2 * 3_600_000 {
-            format!(
-                "Expires at {local} (in {}): download soon.",
-                format_duration(left)
-            )
-        } else {
-            format!("Available until {local} (in {}).", format_duration(left))
-        }
-    };
-    let count = urls.len();
-    view! {
-        <div class="mc-files" class:mc-expired=expired>
-            <p class="mc-muted">{move || if count == 0 { "No objects in this range: no files.".to_string() } else { expiry() }}</p>
-            <ul>
-                {urls.into_iter().enumerate().map(|(i, url)| match safe_http_url(&url) {
-                    Some(safe) if !expired => view! { <li><a href=safe.to_string() rel="noopener noreferrer" target="_blank">{format!("File {} of {count}", i + 1)}</a></li> }.into_any(),
-                    _ => view! { <li>{format!("File {} of {count}", i + 1)}{if expired { " (expired)" } else { " (not a web link)" }}</li> }.into_any(),
-                }).collect_view()}
-            </ul>
-        </div>
-    }
-}
-
-/// Local date and time with the browser's zone name, via `Date.toLocaleString`.
-fn local_time(ms: Millis) -> String {
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"long".into());
-    js_sys::Date::new(&(ms as f64).into())
-        .to_locale_string("default", &options)
-        .into()
-}
-
-#[component]
-fn DownloadAll(request: RequestId) -> impl IntoView {
-    let runner = expect_context::<ExportRunner>();
-    let driver = expect_context::<crate::driver::Driver>();
-    let format = RwSignal::new("csv".to_string());
-    let bom = RwSignal::new(false);
-    let european = RwSignal::new(false);
-    let progress = RwSignal::new(DownloadProgress::default());
-    let has_files = Memo::new(move |_| {
-        runner.queue.with(|q| {
-            q.request(request).is_some_and(|r| {
-                r.exports
-                    .iter()
-                    .any(|j| matches!(&j.state, JobState::Done { urls, .. } if !urls.is_empty()))
-            })
-        })
-    });
-    let start = move |_| {
-        let fmt = match format.get_untracked().as_str() {
-            "json" => OutputFormat::Json,
-            "ndjson" => OutputFormat::Ndjson,
-            _ => OutputFormat::Csv,
-        };
-        let (b, e) = (bom.get_untracked(), european.get_untracked());
-        if let Some(http) = driver.http() {
-            spawn_local(download_all(http, runner, request, fmt, b, e, progress));
-        }
-    };
-    let ids = format!("mc-dl-{request}");
-    view! {
-        <Show when=move || has_files.get()>
-            <fieldset class="mc-download">
-                <legend>"Download all files as one"</legend>
-                <div class="mc-row">
-                    <label for=format!("{ids}-format")>"Format"</label>
-                    <select id=format!("{ids}-format") prop:value=move || format.get() on:change=move |ev| format.set(event_target_value(&ev))>
-                        <option value="csv">"CSV"</option>
-                        <option value="json">"JSON array"</option>
-                        <option value="ndjson">"NDJSON (one object per line)"</option>
-                    </select>
-                    <Show when=move || format.get() == "csv">
-                        <label class="mc-check"><input type="checkbox" prop:checked=move || bom.get() on:change=move |ev| bom.set(event_target_checked(&ev)) />" Excel (UTF-8 BOM)"</label>
-                        <label class="mc-check"><input type="checkbox" prop:checked=move || european.get() on:change=move |ev| european.set(event_target_checked(&ev)) />" Semicolons and decimal commas"</label>
-                    </Show>
-                    <button type="button" class="mc-primary" on:click=start disabled=move || progress.get().running>"Download all"</button>
-                </div>
-                {move || {
-                    let p = progress.get();
-                    (p.running || p.message.is_some()).then(|| view! {
-                        <Show when=move || progress.get().running>
-                            <ProgressBar label="Download progress" percent=Signal::derive(move || {
-                                let p = progress.get();
-                                (p.files_done * 100 / p.files_total.max(1)) as u8
-                            }) />
-                        </Show>
-                        <p class:mc-error=p.error role="status">{
-                            p.message.clone().unwrap_or_else(|| format!("Downloading file {} of {}…", p.files_done + 1, p.files_total))
-                        }</p>
-                    })
-                }}
-            </fieldset>
-        </Show>
-    }
 }

@@ -1,10 +1,13 @@
 //! The "Exports" section: request Clover bulk exports and collect their files.
 //!
 //! `runner` drives the core's `ExportQueue` (HTTP, timers, storage); `form` adds requests;
-//! `jobs` draws them with progress, links and downloads; `download` merges the files.
+//! `jobs` draws them with progress; `files` draws their links and "Download all";
+//! `download` fetches and merges the files; `drop_merge` merges files the person saved.
 
 mod attention;
 mod download;
+mod drop_merge;
+mod files;
 mod form;
 mod jobs;
 mod leader;

@@ -1,6 +1,7 @@
 //! "Download all" plans (which parts, label, file name, missing ranges, messages) and
 //! drop-to-merge (checking and merging files the person saved themselves).
 
+use merchant_console_core::credentials::CredentialSource;
 use merchant_console_core::export::download_plan::{percent_encode_component, span_text};
 use merchant_console_core::export::local_files::{LeftOut, LocalFiles, Verdict};
 use merchant_console_core::export::policy::Response;
@@ -109,6 +110,11 @@ fn a_partial_download_says_what_it_includes_and_what_it_leaves_out() {
         p.missing_ranges(),
         vec!["Export 3 of 3: 2026-03-02 00:00:00 – 2026-03-31 23:59:59 UTC (not finished yet)"]
     );
+    assert_eq!(
+        p.saved_note().as_deref(),
+        Some("It leaves out 1 of 3 parts: Export 3 of 3: 2026-03-02 00:00:00 – 2026-03-31 23:59:59 UTC (not finished yet).")
+    );
+    assert_eq!(three_ready().saved_note(), None);
     // Only the finished parts' files are fetched.
     assert_eq!(p.files().len(), 3);
     assert!(p.files().iter().all(|f| f.part < 2));
@@ -142,6 +148,7 @@ fn queue_with_done_export(urls: &str) -> (ExportQueue, u64) {
         span,
         hours: None,
         label: None,
+        auth: CredentialSource::Tab,
     };
     let r = q.add_request(req, T0 + 50 * DAY).unwrap();
     let now = T0 + 50 * DAY;
@@ -237,6 +244,11 @@ fn failures_say_what_happened_and_what_to_do() {
     assert!(
         via.contains("through the files proxy /p") && via.contains("timed out"),
         "{via}"
+    );
+    let slow = p.failure(f, None, &FetchOutcome::Timeout);
+    assert!(
+        slow.contains("did not arrive in time") && slow.contains("merge them below"),
+        "{slow}"
     );
     assert!(p
         .failure(f, None, &FetchOutcome::Status(502))

@@ -109,8 +109,10 @@ pub struct PlannedFile {
 /// How fetching one file went, as the app saw it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FetchOutcome {
-    /// No HTTP response: network failure, CORS refusal, timeout (the message says which).
+    /// No HTTP response: network failure or CORS refusal (the browser's words).
     NoResponse(String),
+    /// No complete answer within the file timeout.
+    Timeout,
     /// An HTTP status other than 200.
     Status(u16),
     /// 200, but the body could not be merged (the reason, in words).
@@ -248,6 +250,20 @@ impl DownloadPlan {
         })
     }
 
+    /// For the message after saving a partial file: "It leaves out 1 of 3 parts: Export 3
+    /// of 3: … (not finished yet)."
+    pub fn saved_note(&self) -> Option<String> {
+        let missing = self.missing().count();
+        (missing > 0).then(|| {
+            let parts = if self.total() == 1 { "part" } else { "parts" };
+            format!(
+                "It leaves out {missing} of {} {parts}: {}.",
+                self.total(),
+                self.missing_ranges().join("; ")
+            )
+        })
+    }
+
     /// One line per missing part: "Export 3 of 3: 2026-03-01 00:00:00 – 2026-03-16
     /// 23:59:59 UTC (not finished yet)".
     pub fn missing_ranges(&self) -> Vec<String> {
@@ -343,17 +359,26 @@ impl DownloadPlan {
             (FetchOutcome::Status(status), Some(proxy)) => format!(
                 "{which} could not be downloaded through the files proxy {proxy} (HTTP {status}). Try again."
             ),
+            (FetchOutcome::Timeout, None) => format!(
+                "{which} did not arrive in time. Try again; if it keeps failing, save the files \
+                 through their links and merge them below."
+            ),
+            (FetchOutcome::Timeout, Some(proxy)) => format!(
+                "{which} did not arrive in time through the files proxy {proxy}. Try again; if \
+                 it keeps failing, save the files through their links and merge them below."
+            ),
             (FetchOutcome::Unreadable(why), _) => format!("{which} could not be read: {why}."),
         }
     }
 }
 
+/// ASCII only: the texts are ours, and Unicode case tables would cost ~10 KB of wasm.
 fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect(),
-        None => String::new(),
+    let mut out = s.to_string();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_lowercase();
     }
+    out
 }
 
 /// `https://files.example/a?b` -> `files.example` (what the person or an administrator

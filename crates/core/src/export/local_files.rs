@@ -34,8 +34,8 @@ use crate::Millis;
 struct Facts {
     /// Objects in its `elements`.
     entries: usize,
-    /// Their ids, sorted, without repeats.
-    ids: Vec<String>,
+    /// Their ids (a `HashSet<String>`, as the merger's: no new generic code in the wasm).
+    ids: HashSet<String>,
     /// Earliest and latest `createdTime` among the objects that have one.
     created: Option<(Millis, Millis)>,
     /// Objects that look like orders / like payments.
@@ -190,7 +190,11 @@ impl LocalFiles {
             })
             .collect();
         // File slots taken by name, per part.
-        let mut named: Vec<HashSet<usize>> = vec![HashSet::new(); plan.parts.len()];
+        let mut named: Vec<Vec<bool>> = plan
+            .parts
+            .iter()
+            .map(|p| vec![false; p.urls.len()])
+            .collect();
         let mut anonymous = vec![0usize; plan.parts.len()];
         let mut accepted_at: Vec<usize> = Vec::new();
         let mut files = Vec::with_capacity(self.files.len());
@@ -200,7 +204,9 @@ impl LocalFiles {
                 parts[part].received += 1;
                 match number {
                     Some(n) => {
-                        named[part].insert(n);
+                        if let Some(slot) = named[part].get_mut(n) {
+                            *slot = true;
+                        }
                     }
                     None => anonymous[part] += 1,
                 }
@@ -213,8 +219,11 @@ impl LocalFiles {
             });
         }
         for (i, p) in parts.iter_mut().enumerate() {
-            p.missing_numbers = (anonymous[i] == 0)
-                .then(|| (0..p.expected).filter(|n| !named[i].contains(n)).collect());
+            p.missing_numbers = (anonymous[i] == 0).then(|| {
+                (0..p.expected)
+                    .filter(|&n| !named[i].get(n).copied().unwrap_or(false))
+                    .collect()
+            });
         }
         let complete = plan.total() > 0
             && plan
@@ -236,7 +245,7 @@ impl LocalFiles {
         file: &LocalFile,
         plan: &DownloadPlan,
         parts: &[PartCheck],
-        named: &[HashSet<usize>],
+        named: &[Vec<bool>],
         accepted: &[usize],
     ) -> Verdict {
         let facts = match &file.facts {
@@ -261,11 +270,11 @@ impl LocalFiles {
                     && self.files[earlier]
                         .facts
                         .as_ref()
-                        .is_ok_and(|f| is_subset(&facts.ids, &f.ids))
+                        .is_ok_and(|f| facts.ids.iter().all(|id| f.ids.contains(id)))
             })
         };
         let (part, number) = match by_name(&file.name, plan) {
-            Some((part, Some(n))) if named[part].contains(&n) => {
+            Some((part, Some(n))) if named[part].get(n).copied().unwrap_or(false) => {
                 // The same file again: name it after the copy already taken.
                 let of = accepted
                     .iter()
@@ -326,7 +335,15 @@ impl LocalFiles {
                 Verdict::LeftOut(_) => None,
             })
             .collect();
-        order.sort_unstable();
+        // Few files: an insertion sort (`slice::sort` would add ~8 KB of generic code to
+        // the wasm).
+        for i in 1..order.len() {
+            let mut j = i;
+            while j > 0 && order[j - 1] > order[j] {
+                order.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         let mut merger = Merger::new(options);
         for (index, &(_, _, _, pos)) in order.iter().enumerate() {
             let file = &self.files[pos];
@@ -435,27 +452,13 @@ impl Check {
     }
 }
 
+/// ASCII only: the texts are ours, and Unicode case tables would cost ~10 KB of wasm.
 fn cap(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
+    let mut out = s.to_string();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
-}
-
-/// Whether sorted `a` is contained in sorted `b`.
-fn is_subset(a: &[String], b: &[String]) -> bool {
-    let mut j = 0;
-    for x in a {
-        while j < b.len() && b[j] < *x {
-            j += 1;
-        }
-        if j == b.len() || b[j] != *x {
-            return false;
-        }
-        j += 1;
-    }
-    true
+    out
 }
 
 /// Reads what the check needs from an export file: the same shapes the [`Merger`]
@@ -475,7 +478,7 @@ fn facts(body: &str) -> Result<Facts, String> {
     };
     let mut f = Facts {
         entries: elements.len(),
-        ids: Vec::with_capacity(elements.len()),
+        ids: HashSet::with_capacity(elements.len()),
         created: None,
         orders: 0,
         payments: 0,
@@ -483,8 +486,12 @@ fn facts(body: &str) -> Result<Facts, String> {
     for el in &elements {
         let Value::Object(o) = el else { continue };
         match o.get("id") {
-            Some(Value::String(s)) if !s.trim().is_empty() => f.ids.push(s.trim().to_string()),
-            Some(Value::Number(n)) => f.ids.push(n.to_string()),
+            Some(Value::String(s)) if !s.trim().is_empty() => {
+                f.ids.insert(s.trim().to_string());
+            }
+            Some(Value::Number(n)) => {
+                f.ids.insert(n.to_string());
+            }
             _ => {}
         }
         if let Some(t) = o.get("createdTime").and_then(millis_from_value) {
@@ -506,8 +513,6 @@ fn facts(body: &str) -> Result<Facts, String> {
             f.payments += 1;
         }
     }
-    f.ids.sort_unstable();
-    f.ids.dedup();
     Ok(f)
 }
 
@@ -611,13 +616,5 @@ mod tests {
         assert_eq!(normalise("a%20b"), "a b");
         assert_eq!(normalise("report (final)"), "report (final)");
         assert_eq!(last_segment("https://h/x/y/tok?sig=1#f"), "tok");
-    }
-
-    #[test]
-    fn subsets() {
-        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert!(is_subset(&v(&["a", "c"]), &v(&["a", "b", "c"])));
-        assert!(!is_subset(&v(&["a", "d"]), &v(&["a", "b", "c"])));
-        assert!(is_subset(&v(&[]), &v(&["a"])));
     }
 }
