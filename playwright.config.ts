@@ -29,7 +29,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `target/debug/merchant-console-sandbox --port ${PORT} --dist ${DIST} --quiet`,
+    // --files-port 0: a second origin without CORS for export files (tests switch to it).
+    command: `target/debug/merchant-console-sandbox --port ${PORT} --files-port 0 --dist ${DIST} --quiet`,
     url: `${BASE_URL}/health`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -43,6 +43,16 @@ if [ ! -x "$CHROMIUM" ]; then
   apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# nginx for the portal browser test (docs/deployment.md's configuration, run as is), with
+# set-misc for the files proxy's set_unescape_uri, and openssl for its test certificate.
+if [ ! -x /usr/sbin/nginx ] || [ ! -f /usr/lib/nginx/modules/ngx_http_set_misc_module.so ] \
+   || ! command -v openssl >/dev/null; then
+  step "installing nginx from Debian's packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq nginx libnginx-mod-http-set-misc openssl >/dev/null
+fi
+
 # Lets `trunk build --offline=true` and the native builds work without the network.
 cargo fetch --locked -q
 
