@@ -33,7 +33,7 @@ async function waitDone(card: Locator) {
 async function saveLinks(request: APIRequestContext, card: Locator, dir: string): Promise<string[]> {
   const links = card.getByRole('link', { name: /^File \d+ of \d+$/ });
   const hrefs = await links.evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
-  expect(hrefs.length).toBeGreaterThan(1);
+  expect(hrefs.length).toBeGreaterThan(0);
   const paths: string[] = [];
   for (const href of hrefs) {
     const res = await request.get(href);
@@ -78,6 +78,7 @@ test('against a file host without CORS and no proxy, the card says so and mergin
 
   const dir = mkdtempSync(join(tmpdir(), 'mc-saved-'));
   const saved = await saveLinks(request, card, dir);
+  expect(saved.length).toBeGreaterThan(2);
   // One file renamed by the person: it is placed by its content instead of its name.
   const renamed = join(dir, 'my orders, part 2.json');
   writeFileSync(renamed, readFileSync(saved[1]));
@@ -136,13 +137,7 @@ test('a dropped file from another export is named and left out', async ({ page, 
   await waitDone(card);
   await card.getByText('Merge files you saved yourself').click(); // the disclosure's summary
   const dir = mkdtempSync(join(tmpdir(), 'mc-saved-'));
-  const own = await saveLinks(request, card, dir).catch(async () => {
-    // 4 days may fit in one file: save that one link.
-    const href = await card.getByRole('link', { name: /^File 1 of 1$/ }).getAttribute('href');
-    const path = join(dir, `${new URL(href!).pathname.split('/').pop()}.json`);
-    writeFileSync(path, await (await request.get(href!)).body());
-    return [path];
-  });
+  const own = await saveLinks(request, card, dir);
   const foreignName = `${otherUrl.split('/').pop()}.json`;
   const foreign = join(dir, foreignName);
   writeFileSync(foreign, await (await request.get(otherUrl)).body());
