@@ -118,9 +118,10 @@ pub fn DownloadAll(
         })
     });
     let ready = move || plan.with(|p| p.as_ref().is_some_and(|p| p.has_files()));
+    // Only beside the button: before anything is ready there is nothing to leave out.
     let notice = move || {
         plan.with(|p| {
-            let p = p.as_ref()?;
+            let p = p.as_ref().filter(|p| p.has_files())?;
             Some((p.notice_heading()?, p.missing_ranges()))
         })
     };

@@ -208,7 +208,7 @@ test('a partial download says what it includes, is named partial and lists the m
   const done = sorted.find((e) => e.status === 'DONE')!;
   const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
   await expect(notice.getByRole('listitem')).toHaveText([
-    `Export 1 of 2: ${iso(failed.startTime)} – ${iso(failed.endTime)} UTC (failed)`,
+    `${iso(failed.startTime)} – ${iso(failed.endTime)} UTC (export 1 of 2, failed)`,
   ]);
   await expect(button).toHaveAccessibleDescription(/leave out 1 of 2 parts/);
 

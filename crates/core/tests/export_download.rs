@@ -108,11 +108,11 @@ fn a_partial_download_says_what_it_includes_and_what_it_leaves_out() {
     );
     assert_eq!(
         p.missing_ranges(),
-        vec!["Export 3 of 3: 2026-03-02 00:00:00 – 2026-03-31 23:59:59 UTC (not finished yet)"]
+        vec!["2026-03-02 00:00:00 – 2026-03-31 23:59:59 UTC (export 3 of 3, not finished yet)"]
     );
     assert_eq!(
         p.saved_note().as_deref(),
-        Some("It leaves out 1 of 3 parts: Export 3 of 3: 2026-03-02 00:00:00 – 2026-03-31 23:59:59 UTC (not finished yet).")
+        Some("It leaves out 1 of 3 parts: 2026-03-02 00:00:00 – 2026-03-31 23:59:59 UTC (export 3 of 3, not finished yet).")
     );
     assert_eq!(three_ready().saved_note(), None);
     // Only the finished parts' files are fetched.
@@ -122,7 +122,7 @@ fn a_partial_download_says_what_it_includes_and_what_it_leaves_out() {
     p.parts[1] = part(1, PartState::Failed, &[]);
     assert_eq!(p.button_label(), "Download the 1 finished part of 3");
     assert_eq!(p.missing_ranges().len(), 2);
-    assert!(p.missing_ranges()[0].ends_with("(failed)"));
+    assert!(p.missing_ranges()[0].ends_with("(export 2 of 3, failed)"));
     // Nothing finished with files: nothing to download.
     p.parts[0] = part(0, PartState::Cancelled, &[]);
     assert!(!p.has_files());
@@ -489,7 +489,7 @@ fn every_kind_of_wrong_file_is_named_with_its_reason() {
     assert!(!check.complete);
     assert_eq!(
         check.missing_lines(&p),
-        vec!["Export 3 of 3: 2026-03-02 00:00:00 – 2026-03-31 23:59:59 UTC: no files (failed)"]
+        vec!["2026-03-02 00:00:00 – 2026-03-31 23:59:59 UTC (export 3 of 3): no files (failed)"]
     );
     let (_, stats) = local
         .merge(&check, p.merge_options(OutputFormat::Csv))
@@ -508,8 +508,8 @@ fn missing_files_are_named_when_the_names_tell_and_counted_otherwise() {
     assert_eq!(
         check.missing_lines(&p),
         vec![
-            "Export 2 of 3: 2026-01-31 00:00:00 – 2026-03-01 23:59:59 UTC: file 1 of 2 missing",
-            "Export 3 of 3: 2026-03-02 00:00:00 – 2026-03-31 23:59:59 UTC: file 1 of 1 missing",
+            "2026-01-31 00:00:00 – 2026-03-01 23:59:59 UTC (export 2 of 3): file 1 of 2 missing",
+            "2026-03-02 00:00:00 – 2026-03-31 23:59:59 UTC (export 3 of 3): file 1 of 1 missing",
         ]
     );
     let mut local = LocalFiles::new();
@@ -517,7 +517,7 @@ fn missing_files_are_named_when_the_names_tell_and_counted_otherwise() {
     let check = local.check(&p);
     assert_eq!(
         check.missing_lines(&p)[1],
-        "Export 2 of 3: 2026-01-31 00:00:00 – 2026-03-01 23:59:59 UTC: 1 of 2 files missing"
+        "2026-01-31 00:00:00 – 2026-03-01 23:59:59 UTC (export 2 of 3): 1 of 2 files missing"
     );
     assert_eq!(check.missing_lines(&p).len(), 3);
     assert!(!check.complete);

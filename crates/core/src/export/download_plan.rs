@@ -250,8 +250,8 @@ impl DownloadPlan {
         })
     }
 
-    /// For the message after saving a partial file: "It leaves out 1 of 3 parts: Export 3
-    /// of 3: … (not finished yet)."
+    /// For the message after saving a partial file: "It leaves out 1 of 3 parts: 2026-… UTC
+    /// (export 3 of 3, not finished yet)."
     pub fn saved_note(&self) -> Option<String> {
         let missing = self.missing().count();
         (missing > 0).then(|| {
@@ -264,19 +264,13 @@ impl DownloadPlan {
         })
     }
 
-    /// One line per missing part: "Export 3 of 3: 2026-03-01 00:00:00 – 2026-03-16
-    /// 23:59:59 UTC (not finished yet)".
+    /// One line per missing part, the range first: "2026-03-01 00:00:00 – 2026-03-16
+    /// 23:59:59 UTC (export 3 of 3, not finished yet)". (Not "Export 3 of 3: …", which is
+    /// how the export's own row begins.)
     pub fn missing_ranges(&self) -> Vec<String> {
         let total = self.total();
         self.missing()
-            .map(|p| {
-                format!(
-                    "Export {} of {total}: {} ({})",
-                    p.index + 1,
-                    p.span_text(),
-                    p.state.words()
-                )
-            })
+            .map(|p| format!("{} ({}, {})", p.span_text(), p.name(total), p.state.words()))
             .collect()
     }
 

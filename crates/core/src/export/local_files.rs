@@ -418,7 +418,7 @@ impl FileCheck {
 }
 
 impl Check {
-    /// One line per chunk still missing files: "Export 2 of 3: 2026-… UTC: 1 of 2 files
+    /// One line per chunk still missing files: "2026-… UTC (export 2 of 3): 1 of 2 files
     /// missing", or for a chunk without files its state.
     pub fn missing_lines(&self, plan: &DownloadPlan) -> Vec<String> {
         let total = plan.total();
@@ -426,7 +426,7 @@ impl Check {
             .iter()
             .zip(&self.parts)
             .filter_map(|(p, c)| {
-                let head = format!("Export {} of {total}: {}", p.index + 1, p.span_text());
+                let head = format!("{} ({})", p.span_text(), p.name(total));
                 if !p.state.has_files() {
                     return Some(format!("{head}: no files ({})", p.state.words()));
                 }
