@@ -3,7 +3,9 @@
 //! and save one file. Which files, the file name and every message are the plan's.
 
 use leptos::prelude::*;
-use merchant_console_core::export::{fetch_url, DownloadPlan, FetchOutcome, Merger, OutputFormat};
+use merchant_console_core::export::{
+    fetch_url, DownloadPlan, FetchOutcome, JobId, Merger, OutputFormat,
+};
 
 use crate::http::{Http, HttpError};
 use crate::save::save_file;
@@ -36,7 +38,14 @@ pub struct DownloadJob {
 
 /// Runs one download with the mount's `http`. Stops quietly when the mount or the card
 /// goes away meanwhile.
-pub async fn download_all(http: Http, job: DownloadJob, progress: RwSignal<DownloadProgress>) {
+/// `files_gone` is told which export's file answered "gone", so its row can offer to
+/// request the range again.
+pub async fn download_all(
+    http: Http,
+    job: DownloadJob,
+    progress: RwSignal<DownloadProgress>,
+    files_gone: impl Fn(JobId),
+) {
     let DownloadJob {
         plan,
         proxy,
@@ -83,6 +92,11 @@ pub async fn download_all(http: Http, job: DownloadJob, progress: RwSignal<Downl
         };
         if !http.is_alive() {
             return; // the mount went away
+        }
+        if let Some(FetchOutcome::Status(404 | 410)) = outcome {
+            if let Some(part) = plan.parts.get(file.part) {
+                files_gone(part.job);
+            }
         }
         if let Some(outcome) = outcome {
             progress.try_set(DownloadProgress {

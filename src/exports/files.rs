@@ -99,6 +99,7 @@ pub fn DownloadAll(
     // The mount's HTTP client and configuration (its files proxy), read at the click.
     let driver = expect_context::<Driver>();
     let config = expect_context::<RwSignal<Option<RuntimeConfig>>>();
+    let runner = use_context::<super::ExportRunner>();
     let choice = FormatChoice {
         format: RwSignal::new("csv".to_string()),
         bom: RwSignal::new(false),
@@ -137,7 +138,14 @@ pub fn DownloadAll(
             european: choice.european.get_untracked(),
         };
         if let Some(http) = driver.http() {
-            spawn_local(download_all(http, job, progress));
+            let gone = move |export| {
+                if let Some(runner) = runner {
+                    runner.command(|q, now| {
+                        let _ = q.files_gone(request, export, now);
+                    });
+                }
+            };
+            spawn_local(download_all(http, job, progress, gone));
         }
     };
     let ids = move |part: &str| format!("mc-dl-{request}-{part}");

@@ -234,4 +234,8 @@ test('a file that is gone points to "Request this range again" on its export', a
   const status = card.getByRole('status').filter({ hasText: 'is gone' });
   await expect(status).toContainText(/File 1 of \d+ of export 1 of 1 is gone \(HTTP 410\)/);
   await expect(status).toContainText('Use “Request this range again” on export 1 of 1 to get new files.');
+  // The export now counts as expired, and its row offers exactly that: a new export.
+  await expect(card.getByText('Link expired').first()).toBeVisible();
+  await card.getByRole('button', { name: 'Request this range again' }).click();
+  await expect.poll(async () => (await sandboxExports(request)).created, { timeout: 20_000 }).toBe(2);
 });

@@ -426,3 +426,29 @@ fn a_running_percentage_never_claims_done() {
     assert_eq!(job(&q, r).state, JobState::InProgress { percent: 99 });
     assert!(q.view(r).unwrap().percent() < 100);
 }
+
+#[test]
+fn files_gone_before_their_expiry_offer_the_range_again() {
+    let mut q = queue();
+    let r = q.add_request(request(1), T0).unwrap();
+    let mut now = T0;
+    let a = next(&mut q, &mut now);
+    q.on_response(a.op_id, done("E1"), now);
+    let id = job(&q, r).id;
+    // Only a Done export can lose its files.
+    q.files_gone(r, id, now + MIN).unwrap();
+    match job(&q, r).state {
+        JobState::Expired {
+            available_until, ..
+        } => assert_eq!(available_until, Some(now + MIN)),
+        s => panic!("{s:?}"),
+    }
+    assert_eq!(job(&q, r).status_text(now + MIN), "Link expired");
+    assert_eq!(
+        q.files_gone(r, id, now + MIN),
+        Err(QueueError::InvalidState)
+    );
+    // Requested again: a new export, not a check on the old one.
+    q.retry_export(r, id, now + MIN).unwrap();
+    assert!(is_create(&q.next_action(now + MIN).unwrap()));
+}

@@ -409,6 +409,30 @@ impl ExportQueue {
         }
     }
 
+    /// A file of a Done export answered "gone" (404/410, or 403 for an expired signed
+    /// link) before its `availableUntil`: the export counts as Expired, so the person gets
+    /// "Request this range again" on its row. Only a Done export changes.
+    pub fn files_gone(
+        &mut self,
+        request: RequestId,
+        export: JobId,
+        now: Millis,
+    ) -> Result<(), QueueError> {
+        let j = self.job_mut(request, export)?;
+        let JobState::Done {
+            urls,
+            available_until,
+        } = &j.state
+        else {
+            return Err(QueueError::InvalidState);
+        };
+        j.state = JobState::Expired {
+            urls: urls.clone(),
+            available_until: Some(available_until.map_or(now, |u| u.min(now))),
+        };
+        Ok(())
+    }
+
     /// Marks Done exports whose `availableUntil` has passed as Expired (URLs kept).
     /// Returns how many changed.
     pub fn expire(&mut self, now: Millis) -> usize {
