@@ -30,6 +30,31 @@ async function httpsFileUrls(request: import('@playwright/test').APIRequestConte
   expect(res.ok(), await res.text()).toBeTruthy();
 }
 
+test('the portal behind nginx, reloaded in the middle of an export, completes with no prompt and no extra export', async ({ page, request, consoleRecord }) => {
+  test.setTimeout(120_000);
+  await page.goto(`${nginx.baseUrl}/examples/portal.html`);
+  let portal = page.locator('[data-instance="portal"]');
+  await portal.getByRole('tab', { name: 'Exports' }).click();
+  await portal.getByLabel('Time range').selectOption({ label: 'Custom range' });
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  await portal.getByLabel('From (first day)').fill(day(Date.now() - 49 * 86_400_000));
+  await portal.getByLabel('To (last day, included)').fill(day(Date.now()));
+  await portal.getByLabel('Time zone').selectOption('UTC');
+  await portal.getByRole('button', { name: 'Request export' }).click();
+  await expect.poll(async () => (await sandboxExports(request)).created, { timeout: 20_000 }).toBe(1);
+  await page.reload();
+  portal = page.locator('[data-instance="portal"]');
+  await portal.getByRole('tab', { name: 'Exports' }).click();
+  const card = portal.getByRole('article').first();
+  await expect(card.getByRole('progressbar', { name: 'Overall progress' })).toHaveAttribute('aria-valuenow', '100', { timeout: 90_000 });
+  // Nothing was asked for: the proxy choice was saved with the request.
+  await expect(portal.getByLabel('API token', { exact: true })).toHaveCount(0);
+  await expect(portal.getByText(/Waiting for credentials|Stopped/)).toHaveCount(0);
+  // 50 days are 2 exports, each created once.
+  expect((await sandboxExports(request)).created).toBe(2);
+  expect(consoleRecord.errors).toEqual([]);
+});
+
 test('the portal page runs through nginx as documented, and Download all fetches every file through its files proxy', async ({ page, request, consoleRecord }) => {
   test.setTimeout(90_000);
   await httpsFileUrls(request);
