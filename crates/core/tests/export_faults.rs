@@ -452,3 +452,72 @@ fn files_gone_before_their_expiry_offer_the_range_again() {
     q.retry_export(r, id, now + MIN).unwrap();
     assert!(is_create(&q.next_action(now + MIN).unwrap()));
 }
+
+/// Found by the simulation (seed 2724 of `export_sim`): cancelling while the create was
+/// in flight dropped its answer, and with it the id of the export Clover had made.
+#[test]
+fn a_create_answered_after_a_cancel_keeps_its_export() {
+    let mut q = queue();
+    let r = q.add_request(request(1), T0).unwrap();
+    let a = q.next_action(T0).unwrap();
+    let id = job(&q, r).id;
+    q.cancel_export(r, id, T0 + 10).unwrap();
+    // Still in flight: nothing else goes out for the merchant meanwhile.
+    assert!(q.next_action(T0 + S).is_none());
+    assert!(q
+        .on_response(a.op_id, exp("E1", "PENDING", 0), T0 + S)
+        .is_empty());
+    let j = job(&q, r);
+    assert_eq!(j.state, JobState::Cancelled);
+    assert_eq!(j.server_id.as_deref(), Some("E1"));
+    assert!(j.status_text(T0 + S).contains("Clover may still finish it"));
+    // A retry asks about that export instead of making a second one.
+    q.retry_export(r, id, T0 + 2 * S).unwrap();
+    let mut now = T0 + 2 * S;
+    match next(&mut q, &mut now).op {
+        Op::Poll { export_id, .. } => assert_eq!(export_id, "E1"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_create_answered_after_a_cancel_and_a_retry_is_checked_on() {
+    let mut q = queue();
+    let r = q.add_request(request(1), T0).unwrap();
+    let a = q.next_action(T0).unwrap();
+    let id = job(&q, r).id;
+    q.cancel_export(r, id, T0).unwrap();
+    q.retry_export(r, id, T0).unwrap();
+    q.on_response(a.op_id, exp("E1", "PENDING", 0), T0 + S);
+    let mut now = T0 + S;
+    let a = next(&mut q, &mut now);
+    match &a.op {
+        Op::Poll { export_id, .. } => assert_eq!(export_id, "E1"),
+        other => panic!("{other:?}"),
+    }
+    q.on_response(a.op_id, done("E1"), now);
+    assert!(job(&q, r).state.is_success());
+}
+
+#[test]
+fn a_lost_create_answer_after_a_cancel_is_remembered() {
+    let mut q = queue();
+    let r = q.add_request(request(1), T0).unwrap();
+    let a = q.next_action(T0).unwrap();
+    let id = job(&q, r).id;
+    q.cancel_export(r, id, T0).unwrap();
+    q.on_response(a.op_id, Response::Timeout, T0 + 30 * S);
+    assert_eq!(job(&q, r).create_answer_lost_at, Some(T0));
+    // The retry meets "busy": probably the export that create made.
+    q.retry_export(r, id, T0 + 31 * S).unwrap();
+    let mut now = T0 + 31 * S;
+    let a = next(&mut q, &mut now);
+    assert!(is_create(&a));
+    q.on_response(a.op_id, Response::http(503, "Too many exports"), now);
+    assert_eq!(
+        job(&q, r).wait.unwrap().reason,
+        WaitReason::BusyProbablyOurs { asked_at: T0 }
+    );
+    assert_eq!(q.request(r).unwrap().suspected_orphans.len(), 1);
+}
+

@@ -56,7 +56,8 @@
 //! Clover has no endpoint to cancel an export: cancelling only stops *us* from polling
 //! it. A response to a request that was in flight when its export was cancelled, retried
 //! or removed is ignored (but still counts as in flight until it arrives, so the
-//! one-request-per-merchant rule holds).
+//! one-request-per-merchant rule holds) — except what a create's answer says about the
+//! export Clover made: its id is kept, so the export is not abandoned unseen.
 
 use std::collections::BTreeMap;
 
@@ -151,6 +152,8 @@ struct InFlight {
     export: JobId,
     sent_at: Millis,
     deadline: Millis,
+    /// A create (its answer may carry the id of an export Clover made).
+    create: bool,
 }
 
 /// The whole export queue. Serialisable (serde_json) for persistence; contains no
@@ -566,7 +569,11 @@ impl ExportQueue {
             return Vec::new();
         };
         if self.requests[ri].exports[ji].pending_op != Some(op_id) {
-            // Cancelled, retried or otherwise superseded while in flight.
+            // Cancelled, retried or otherwise superseded while in flight. A create may
+            // have made an export at Clover all the same: keep what its answer says.
+            if op.create {
+                self.keep_superseded_create(ri, ji, op.sent_at, &resp, now);
+            }
             return Vec::new();
         }
         self.requests[ri].exports[ji].pending_op = None;
@@ -773,9 +780,63 @@ impl ExportQueue {
             deadline: now
                 .saturating_add(timeout_ms)
                 .saturating_add(timeouts.grace_ms.max(0)),
+            create: matches!(action.op, Op::Create { .. }),
         });
         self.merchants.entry(merchant).or_default().last_request_at = Some(now);
         action
+    }
+
+    /// The answer to a create that was in flight when its export was cancelled (and
+    /// perhaps retried since). Found by the simulation (`tests/export_sim.rs`): the
+    /// answer used to be dropped with the export's id, so Clover ran an export nobody
+    /// followed, and a retry made a second one. Now the id is kept: a cancelled export
+    /// says Clover may still finish it and a retry checks on it first; a retried one
+    /// checks on it instead of making another. A lost answer is remembered, so that a
+    /// later "busy" is recognised as probably ours.
+    fn keep_superseded_create(
+        &mut self,
+        ri: usize,
+        ji: usize,
+        sent_at: Millis,
+        resp: &Response,
+        now: Millis,
+    ) {
+        let schedule = self.config.poll.clone();
+        let j = &mut self.requests[ri].exports[ji];
+        // Only a cancel (and a retry after it) supersedes a create, and while it is in
+        // flight no other request of the merchant goes out.
+        if j.server_id.is_some() || !matches!(j.state, JobState::Cancelled | JobState::Queued) {
+            return;
+        }
+        let ok = matches!(
+            resp,
+            Response::Http {
+                status: 200..=299,
+                ..
+            }
+        );
+        let id = match resp {
+            Response::Http { body, .. } if ok => Export::from_json(body)
+                .ok()
+                .and_then(|e| e.id)
+                .filter(|id| !id.trim().is_empty()),
+            _ => None,
+        };
+        match id {
+            Some(id) => {
+                j.server_id = Some(id);
+                j.created_at = Some(now);
+                j.last_contact_at = Some(now);
+                j.create_answer_lost_at = None;
+                if j.state == JobState::Queued {
+                    requeue(j, &schedule, now);
+                }
+            }
+            None if ok || resp.answer_may_be_lost() => {
+                j.create_answer_lost_at.get_or_insert(sent_at);
+            }
+            None => {}
+        }
     }
 
     fn stop_merchant(&mut self, ri: usize, ji: usize, why: StopReason, events: &mut Vec<Event>) {
