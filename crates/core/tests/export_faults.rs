@@ -521,3 +521,30 @@ fn a_lost_create_answer_after_a_cancel_is_remembered() {
     assert_eq!(q.request(r).unwrap().suspected_orphans.len(), 1);
 }
 
+/// Found by the simulation (seed 596 of `export_sim`): the lid shut while a poll was in
+/// flight; a day later the aborted poll was the first thing the queue heard, and it gave
+/// up an export whose files Clover still had.
+#[test]
+fn a_laptop_asleep_for_a_day_still_collects_its_export() {
+    let mut q = queue();
+    let r = q.add_request(request(1), T0).unwrap();
+    let mut now = T0;
+    let a = next(&mut q, &mut now);
+    q.on_response(a.op_id, exp("E1", "IN_PROGRESS", 90), now);
+    let poll = next(&mut q, &mut now);
+    // Asleep for a day and a minute; the poll that hung meanwhile times out at the wake-up.
+    now += 24 * 60 * MIN + MIN;
+    q.on_response(poll.op_id, Response::Timeout, now);
+    let j = job(&q, r);
+    assert_eq!(j.state, JobState::InProgress { percent: 90 });
+    assert!(
+        j.status_text(now).contains("can't reach Clover since"),
+        "{}",
+        j.status_text(now)
+    );
+    // The network is back: the export (done minutes after the lid shut) is collected.
+    let a = next(&mut q, &mut now);
+    assert!(!is_create(&a));
+    q.on_response(a.op_id, done("E1"), now);
+    assert!(job(&q, r).state.is_success());
+}

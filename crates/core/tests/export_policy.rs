@@ -401,6 +401,50 @@ fn a_known_export_is_polled_until_its_files_would_have_expired() {
     assert!(why.contains("would have expired"), "{why}");
 }
 
+/// Found by the simulation (seed 596 of `export_sim`): a laptop asleep for a day woke to
+/// one failed poll, and the export was given up at once, files still there.
+#[test]
+fn a_long_silence_without_polls_is_not_a_day_of_failures() {
+    let p = RetryPolicy::default();
+    let mut st = RetryState::default();
+    let last_contact = utc(2026, 3, 16, 14, 2);
+    let woke = last_contact + 25 * 3_600 * S;
+    let poll = Phase::Poll {
+        last_contact_at: last_contact,
+    };
+    let failed = |st: &mut RetryState, t| {
+        p.on_failure(
+            Failure::transient("no answer in time"),
+            st,
+            poll,
+            None,
+            t,
+            0.5,
+        )
+    };
+    // The first failure after the wake-up: keep trying.
+    let w = wait(failed(&mut st, woke));
+    assert_eq!(
+        w.reason,
+        WaitReason::PollFailing {
+            since: woke,
+            cause: "no answer in time".into()
+        }
+    );
+    // Given up only once the polls themselves have failed for the whole limit.
+    assert!(matches!(
+        failed(&mut st, woke + FILE_LIFETIME_MS - S),
+        Decision::Wait(_)
+    ));
+    match failed(&mut st, woke + FILE_LIFETIME_MS) {
+        Decision::Fail(why) => assert!(
+            why.starts_with("No word from Clover about this export for 2 d 1 h"),
+            "{why}"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
 fn busy_after_a_lost_create_answer_is_probably_ours() {
     let p = no_jitter_policy();

@@ -8,7 +8,7 @@
 //! | 503 outside service hours | wait until the next window opens (+ a few random seconds); 15 min when the windows are unknown. Not a failure: neither counted nor reset |
 //! | any other failure | backoff: full jitter between a 2.5 s floor and a ceiling that doubles from 5 s to 5 min. `Retry-After` is a minimum on top: it can lengthen a wait, never shorten it below the backoff |
 //! | … of a create (no export id yet) | the export fails after [`RetryPolicy::max_create_failures`] failures in a row |
-//! | … of a poll (the export id is known) | never given up for failures: polls go on until the export is terminal, is provably gone (404/410 for that id), or nothing was heard of it for [`RetryPolicy::lost_contact_limit_ms`] (24 h: its files would have expired) |
+//! | … of a poll (the export id is known) | never given up for failures: polls go on until the export is terminal, is provably gone (404/410 for that id), or its polls have been failing for [`RetryPolicy::lost_contact_limit_ms`] in a row (24 h: its files would have expired) |
 //!
 //! A single counter means a server that alternates 503, 5xx and 429 cannot reset the
 //! count, and the backoff keeps growing. The floor bounds the request rate whatever the
@@ -480,8 +480,9 @@ pub struct RetryPolicy {
     /// Failures in a row after which a create gives up (24: about 40 min with full
     /// jitter, at most 1 h 40 min).
     pub max_create_failures: u32,
-    /// A known export whose polls have failed for this long since the last good answer
-    /// is given up: its files would have expired by now (24 h).
+    /// A known export whose polls have been failing for this long in a row is given up:
+    /// its files would have expired by now (24 h). Time without polls (a laptop asleep)
+    /// does not count.
     pub lost_contact_limit_ms: Millis,
     /// Wait after an "outside hours" 503 when the next opening is unknown (15 min).
     pub unknown_hours_wait_ms: Millis,
@@ -549,8 +550,12 @@ impl RetryPolicy {
                     super::status::format_duration(now.saturating_sub(since))
                 ));
             }
+            // Counted from the first failure of this streak, not from the last good
+            // answer: after a long silence without polls (a laptop asleep over a
+            // weekend) the first failed poll must not give up an export whose files
+            // may still be there. Found by the simulation (seed 596 of `export_sim`).
             Phase::Poll { last_contact_at }
-                if now.saturating_sub(last_contact_at) >= self.lost_contact_limit_ms =>
+                if now.saturating_sub(since.max(last_contact_at)) >= self.lost_contact_limit_ms =>
             {
                 return Decision::Fail(format!(
                     "No word from Clover about this export for {} (last: {cause}); its files would have expired.",
