@@ -548,3 +548,34 @@ fn a_laptop_asleep_for_a_day_still_collects_its_export() {
     q.on_response(a.op_id, done("E1"), now);
     assert!(job(&q, r).state.is_success());
 }
+
+/// Found by the simulation (seeds 10643 and 33386 of `export_sim`): a retried export
+/// whose id is known waited behind chunks still to be created, so a new export was
+/// made while the known one might still run at Clover.
+#[test]
+fn a_known_export_is_checked_on_before_anything_new_is_created() {
+    let mut q = queue();
+    let older = q.add_request(request(1), T0).unwrap();
+    let newer = q.add_request(request(1), T0).unwrap();
+    let (jo, jn) = (job(&q, older).id, job(&q, newer).id);
+    let mut now = T0;
+    // The older request's chunk is cancelled before it was created; the newer one's
+    // while Clover runs it.
+    q.cancel_export(older, jo, now).unwrap();
+    let a = next(&mut q, &mut now);
+    assert_eq!((a.request, is_create(&a)), (newer, true));
+    q.on_response(a.op_id, exp("E1", "IN_PROGRESS", 10), now);
+    q.cancel_export(newer, jn, now).unwrap();
+    // Both retried: the known export is asked about first, then the older chunk created.
+    q.retry_export(older, jo, now).unwrap();
+    q.retry_export(newer, jn, now).unwrap();
+    let a = next(&mut q, &mut now);
+    match &a.op {
+        Op::Poll { export_id, .. } => assert_eq!(export_id, "E1"),
+        other => panic!("a create while E1 may still run: {other:?}"),
+    }
+    q.on_response(a.op_id, done("E1"), now);
+    assert!(job(&q, newer).state.is_success());
+    let a = next(&mut q, &mut now);
+    assert_eq!((a.request, is_create(&a)), (older, true));
+}

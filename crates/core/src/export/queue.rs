@@ -695,6 +695,14 @@ impl ExportQueue {
             return matches!(j.state, JobState::Pending | JobState::InProgress { .. })
                 .then_some((ri, ji));
         }
+        // A retried export whose id is known is checked on before anything new is
+        // created: it may still run at Clover and hold the merchant's slot. Found by the
+        // simulation (seeds 10643, 33386 of `export_sim`): a chunk queued earlier was
+        // created first, while the export about to be checked was still running.
+        let verify = |j: &ExportJob| j.state == JobState::Queued && j.verify_first;
+        if let Some((ri, ji, _)) = jobs().find(|(_, _, j)| verify(j) && j.server_id.is_some()) {
+            return Some((ri, ji));
+        }
         jobs()
             .find(|(_, _, j)| j.state == JobState::Queued)
             .map(|(ri, ji, _)| (ri, ji))
@@ -1070,8 +1078,8 @@ fn cancel_job(j: &mut ExportJob, now: Millis) {
 fn requeue(j: &mut ExportJob, schedule: &PollSchedule, now: Millis) {
     let expired = matches!(j.state, JobState::Expired { .. });
     if j.may_still_exist() && !expired {
-        // Queued like a new chunk, so it waits its turn behind the merchant's running
-        // export; when its turn comes it is polled, not created.
+        // Queued, so it waits behind the merchant's running export; it goes before the
+        // chunks still to be created, and it is polled, not created.
         let mark = j.poll.map(|p| p.mark).unwrap_or(ProgressMark {
             started: false,
             percent: 0,
