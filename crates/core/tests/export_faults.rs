@@ -579,3 +579,29 @@ fn a_known_export_is_checked_on_before_anything_new_is_created() {
     let a = next(&mut q, &mut now);
     assert_eq!((a.request, is_create(&a)), (older, true));
 }
+
+/// Found by the simulation (seed 33436 of `export_sim`): the busy answer that used up a
+/// create's budget came from the export a lost create had made, and the request failed
+/// without a word about it.
+#[test]
+fn a_budget_used_up_by_our_own_orphan_still_reports_it() {
+    let mut q = queue();
+    let r = q.add_request(request(1), T0).unwrap();
+    let mut now = T0;
+    let a = next(&mut q, &mut now);
+    q.on_response(a.op_id, Response::http(504, "Gateway Timeout"), now);
+    // The lost answer was failure 1; 2 ..= budget - 1 are 502s.
+    let budget = q.config.retry.max_create_failures;
+    for _ in 2..budget {
+        let a = next(&mut q, &mut now);
+        q.on_response(a.op_id, Response::http(502, "Bad Gateway"), now);
+    }
+    assert!(q.request(r).unwrap().suspected_orphans.is_empty());
+    // The last attempt meets "busy": our orphan.
+    let a = next(&mut q, &mut now);
+    q.on_response(a.op_id, Response::http(503, "Too many exports"), now);
+    assert!(matches!(job(&q, r).state, JobState::Failed { .. }));
+    let orphans = &q.request(r).unwrap().suspected_orphans;
+    assert_eq!(orphans.len(), 1);
+    assert_eq!(orphans[0].asked_at, T0);
+}
