@@ -111,6 +111,10 @@ pub fn build_apps(config: Config, files_origin: Option<String>) -> Apps {
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            faults::resend_guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             observe::middleware,
         ));
     let api: Router = Router::new()
@@ -126,7 +130,11 @@ pub fn build_apps(config: Config, files_origin: Option<String>) -> Apps {
         .merge(admin::router())
         .fallback(static_files::fallback)
         .with_state(state.clone())
-        .merge(portal::router(api, state.clone()));
+        .merge(portal::router(api, state.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            faults::resend_guard,
+        ));
     if let Some(cors) = cors {
         app = app.layer(cors);
     }

@@ -2,7 +2,8 @@
 //!
 //! Order of checks for create and poll: region -> rate limit (per bearer token) ->
 //! auth (401) -> queued fault -> body validation (400) -> service hours (503) ->
-//! concurrency (503) -> work. File downloads have no auth and no rate limit.
+//! concurrency (503) -> work, then a commit fault may lose the answer. File downloads
+//! have no auth and no rate limit.
 
 use super::data::ExportType;
 use super::exports::{file_count, Export, AVAILABLE_MS, PER_FILE};
@@ -190,7 +191,10 @@ async fn create(
     if store.active_for(&mid, now) >= state.config.max_active_exports as usize {
         return message(StatusCode::SERVICE_UNAVAILABLE, BUSY_MESSAGE);
     }
-    let plan = state.faults.lock().unwrap().take_export_plan();
+    let (plan, commit_fault) = {
+        let mut faults = state.faults.lock().unwrap();
+        (faults.take_export_plan(), faults.take_commit_fault())
+    };
     let files = file_count(&plan, objects as usize);
     let export = Export {
         id: state.secrets.clover_id(),
@@ -208,7 +212,10 @@ async fn create(
     };
     let resp = Json(export.view(now, &state.files.base(&headers))).into_response();
     store.insert(export);
-    resp
+    match commit_fault {
+        Some(f) => faults::after_commit(&f),
+        None => resp,
+    }
 }
 
 async fn poll(

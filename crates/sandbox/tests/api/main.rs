@@ -6,6 +6,7 @@ mod common;
 mod clover_exports;
 mod clover_faults;
 mod clover_limits;
+mod connection_faults;
 mod control;
 mod embedding;
 mod example_client;
