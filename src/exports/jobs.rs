@@ -5,7 +5,7 @@
 //! updates text and bars; buttons and inputs keep their focus.
 
 use leptos::prelude::*;
-use merchant_console_core::civil::{utc_date, utc_date_time, ymd};
+use merchant_console_core::civil::{utc_date_time, ymd};
 use merchant_console_core::export::status::format_duration;
 use merchant_console_core::export::{
     DownloadPlan, ExportJob, ExportRequest, JobId, JobState, RequestId, StopReason, WaitReason,
@@ -79,35 +79,9 @@ fn RequestCard(id: RequestId) -> impl IntoView {
         Some((merchant, region, why == StopReason::MissingCredentials))
     });
     let orphans = move || {
-        request.with(|r| {
-            let r = r.as_ref()?;
-            if r.suspected_orphans.is_empty() {
-                return None;
-            }
-            let parts: Vec<String> = r
-                .suspected_orphans
-                .iter()
-                .map(|o| {
-                    format!(
-                        "{} – {} (asked for at {} UTC)",
-                        ymd(utc_date(o.span.start)),
-                        ymd(utc_date(o.span.end)),
-                        utc_date_time(o.asked_at, ' ')
-                    )
-                })
-                .collect();
-            let n = parts.len();
-            Some(format!(
-                "{} may have been created at Clover although {} answer was lost: {}. Without {} id {} cannot be followed; Clover finishes {} on its own, and {} files are not needed: this request's own exports cover the same days.",
-                if n == 1 { "An export" } else { "Some exports" },
-                if n == 1 { "its" } else { "their" },
-                parts.join("; "),
-                if n == 1 { "its" } else { "their" },
-                if n == 1 { "it" } else { "they" },
-                if n == 1 { "it" } else { "them" },
-                if n == 1 { "its" } else { "their" },
-            ))
-        })
+        runner
+            .queue
+            .with(|q| q.view(id).and_then(|v| v.orphan_notice()))
     };
     let job_ids = Memo::new(move |_| {
         request.with(|r| {

@@ -252,6 +252,11 @@ fn a_lost_create_answer_then_busy_is_probably_our_own_export() {
     assert_eq!(orphans.len(), 1);
     assert_eq!(orphans[0].asked_at, T0);
     assert_eq!(orphans[0].span, j.span);
+    let notice = q.view(r).unwrap().orphan_notice().unwrap();
+    assert_eq!(
+        notice,
+        "An export may have been made at Clover although its answer was lost: 1970-01-01 – 1970-01-30 (asked for at 2026-03-16 14:02:00 UTC). It cannot be followed without its id and will finish at Clover on its own; this request's own export of the same days is shown below."
+    );
     // More busy answers report the same orphan once.
     let a = next(&mut q, &mut now);
     q.on_response(a.op_id, Response::http(503, "Too many exports"), now);

@@ -297,6 +297,32 @@ impl<'a> RequestView<'a> {
         Some((spent * (1.0 - f) / f).round() as Millis)
     }
 
+    /// Words for the exports Clover probably made for creates whose answers were lost
+    /// ([`ExportRequest::suspected_orphans`]), or `None` when there are none.
+    pub fn orphan_notice(&self) -> Option<String> {
+        let orphans = &self.request.suspected_orphans;
+        let parts: Vec<String> = orphans
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} – {} (asked for at {} UTC)",
+                    crate::civil::ymd(crate::civil::utc_date(o.span.start)),
+                    crate::civil::ymd(crate::civil::utc_date(o.span.end)),
+                    crate::civil::utc_date_time(o.asked_at, ' ')
+                )
+            })
+            .collect();
+        let (one, its, it) = match parts.len() {
+            0 => return None,
+            1 => ("An export", "its", "It"),
+            _ => ("Some exports", "their", "They"),
+        };
+        Some(format!(
+            "{one} may have been made at Clover although {its} answer was lost: {}. {it} cannot be followed without {its} id and will finish at Clover on {its} own; this request's own export of the same days is shown below.",
+            parts.join("; ")
+        ))
+    }
+
     /// One line for the request at `now`, e.g. "Export 2 of 4: Running 42%", "Done",
     /// "Stopped: the token was refused (401). Enter a valid token to continue."
     pub fn status_text(&self, now: Millis) -> String {
