@@ -71,7 +71,7 @@ for (const kind of ['commit-504', 'commit-drop'] as const) {
     expect(exports[1].endTime).toBe(exports[0].endTime);
     if (kind === 'commit-drop') expect(await served(request, 'create', 444)).toBeGreaterThanOrEqual(1);
     // The retry met "busy" from that export: the request reports it.
-    await expect(card.getByRole('note')).toContainText('may have been created at Clover although its answer was lost');
+    await expect(card.getByRole('note')).toContainText('may have been made at Clover although its answer was lost');
 
     await card.getByLabel('Format').selectOption({ label: 'CSV' });
     const downloadPromise = page.waitForEvent('download');
