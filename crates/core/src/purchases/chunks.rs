@@ -97,6 +97,7 @@ pub enum ChunkStatus {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SplitPurchases {
     pub current: Vec<Purchase>,
+    /// Those of the span compared with (the previous period, last year ...).
     pub previous: Vec<Purchase>,
 }
 
@@ -124,8 +125,38 @@ impl FetchPlan {
 
     /// Monthly chunks covering every instant of `span` (see [`fetch_dates_for`]).
     pub fn for_span(span: &LocalSpan) -> Self {
-        let (from, to) = fetch_dates_for(span.from, span.to, &span.zone);
-        Self::new(month_chunks(from, to))
+        Self::for_comparison(span, None)
+    }
+
+    /// Monthly chunks covering `span` and, when there is one, the span it is compared
+    /// with, which may lie far before it (a year) or overlap it (a long span against last
+    /// year). Each calendar month is requested at most once: dates both need are fetched
+    /// once, and two pieces in one month become one request (the days between are dropped
+    /// by [`into_split`](Self::into_split)). Without a comparison only `span` is fetched.
+    pub fn for_comparison(span: &LocalSpan, compare: Option<&LocalSpan>) -> Self {
+        let mut parts: Vec<(Date, Date)> = [Some(span), compare]
+            .into_iter()
+            .flatten()
+            .map(|s| fetch_dates_for(s.from, s.to, &s.zone))
+            .collect();
+        parts.sort();
+        let mut merged: Vec<(Date, Date)> = Vec::with_capacity(parts.len());
+        for (from, to) in parts {
+            match merged.last_mut() {
+                Some(last)
+                    if from <= add_days(last.1, 1)
+                        || from.first_of_month() == last.1.first_of_month() =>
+                {
+                    last.1 = last.1.max(to);
+                }
+                _ => merged.push((from, to)),
+            }
+        }
+        let chunks = merged
+            .into_iter()
+            .flat_map(|(from, to)| month_chunks(from, to))
+            .collect();
+        Self::new(chunks)
     }
 
     pub fn chunks(&self) -> &[Chunk] {
@@ -254,19 +285,19 @@ impl FetchPlan {
         out
     }
 
-    /// Moves the purchases out into those of `current` and those of `previous` (in chunk
-    /// order, then response order; anything in neither is dropped). Both lists are
-    /// allocated at their exact size and each chunk's list is freed once moved, so the
-    /// peak is the chunks plus one copy of what is kept, never a concatenation as well.
-    pub fn into_split(self, current: &LocalSpan, previous: &LocalSpan) -> SplitPurchases {
-        let (cur, prev) = (current.range_ms(), previous.range_ms());
+    /// Moves the purchases out into those of `current` and those of the span it is
+    /// compared with (in chunk order, then response order; anything in neither is
+    /// dropped). Both lists are allocated at their exact size and each chunk's list is
+    /// freed once moved, so the peak is the chunks plus one copy of what is kept, never a
+    /// concatenation as well. Where the two spans overlap, a purchase is in both lists.
+    pub fn into_split(self, current: &LocalSpan, compare: Option<&LocalSpan>) -> SplitPurchases {
+        let cur = current.range_ms();
+        // An empty range when there is nothing to compare with.
+        let prev = compare.map_or(0..0, LocalSpan::range_ms);
         let (mut n_cur, mut n_prev) = (0, 0);
         for p in self.purchases() {
-            if cur.contains(&p.purchase_time) {
-                n_cur += 1;
-            } else if prev.contains(&p.purchase_time) {
-                n_prev += 1;
-            }
+            n_cur += usize::from(cur.contains(&p.purchase_time));
+            n_prev += usize::from(prev.contains(&p.purchase_time));
         }
         let mut out = SplitPurchases {
             current: Vec::with_capacity(n_cur),
@@ -274,10 +305,17 @@ impl FetchPlan {
         };
         for chunk in self.results {
             for p in chunk {
-                if cur.contains(&p.purchase_time) {
-                    out.current.push(p);
-                } else if prev.contains(&p.purchase_time) {
-                    out.previous.push(p);
+                match (
+                    cur.contains(&p.purchase_time),
+                    prev.contains(&p.purchase_time),
+                ) {
+                    (true, true) => {
+                        out.previous.push(p.clone());
+                        out.current.push(p);
+                    }
+                    (true, false) => out.current.push(p),
+                    (false, true) => out.previous.push(p),
+                    (false, false) => {}
                 }
             }
         }
