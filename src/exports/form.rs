@@ -15,8 +15,10 @@ use crate::auth::{clover_key, SignInWithClover};
 use crate::credentials::{fill_from_vault, prefill_from_demo, SecretInput};
 use crate::driver::Driver;
 use crate::mounted::Mounted;
-use crate::range_picker::{RangePicker, RangeState, SavedRange};
+use crate::range_picker::{RangePicker, SavedRange};
 use crate::storage::Store;
+
+use crate::view::View;
 
 const FORM_KEY: &str = "export-form";
 
@@ -29,8 +31,38 @@ struct SavedForm {
     merchant: String,
     export_type: String,
     proxy: bool,
-    #[serde(flatten)]
-    range: SavedRange,
+    // The range picker's fields, flat in the same JSON object (no `#[serde(flatten)]`:
+    // it costs a buffering deserializer in the wasm).
+    preset: String,
+    from: String,
+    to: String,
+    zone: String,
+}
+
+impl SavedForm {
+    fn with_range(r: SavedRange) -> Self {
+        SavedForm {
+            preset: r.preset,
+            from: r.from,
+            to: r.to,
+            zone: r.zone,
+            ..SavedForm::default()
+        }
+    }
+
+    fn range(self) -> SavedRange {
+        SavedRange {
+            preset: self.preset,
+            from: self.from,
+            to: self.to,
+            zone: self.zone,
+        }
+    }
+}
+
+/// The saved range fields of this form (the mount's view restores them).
+pub fn saved_range(store: Store) -> SavedRange {
+    store.load_json::<SavedForm>(FORM_KEY).range()
 }
 
 #[component]
@@ -61,7 +93,8 @@ pub fn ExportForm() -> impl IntoView {
     } else {
         saved.export_type
     });
-    let range = RangeState::restore(saved.range, "last-30-days");
+    // The range lives with the mount's view (links, shortcuts, Back and Forward).
+    let range = expect_context::<View>().exports_range;
     let submitted = RwSignal::new(false);
     // "Credentials held by the proxy": no token in the page at all. The host page's
     // choice wins over the saved one.
@@ -106,7 +139,7 @@ pub fn ExportForm() -> impl IntoView {
                 merchant: merchant.get(),
                 export_type: export_type.get(),
                 proxy: proxy.get(),
-                range: range.saved(),
+                ..SavedForm::with_range(range.saved())
             },
         )
     });

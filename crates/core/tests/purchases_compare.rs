@@ -234,3 +234,13 @@ impl AsSome for LocalSpan {
         Some(self)
     }
 }
+
+#[test]
+fn labels_read_in_a_sentence_and_as_a_title() {
+    for c in Comparison::ALL {
+        let (label, title) = (c.label(), c.title());
+        assert_eq!(label.to_ascii_lowercase(), title.to_ascii_lowercase());
+        assert!(title.starts_with(|ch: char| ch.is_ascii_uppercase()));
+    }
+    assert_eq!(Comparison::PreviousYear.label(), "same period last year");
+}

@@ -134,24 +134,24 @@ impl FetchPlan {
     /// once, and two pieces in one month become one request (the days between are dropped
     /// by [`into_split`](Self::into_split)). Without a comparison only `span` is fetched.
     pub fn for_comparison(span: &LocalSpan, compare: Option<&LocalSpan>) -> Self {
-        let mut parts: Vec<(Date, Date)> = [Some(span), compare]
-            .into_iter()
-            .flatten()
-            .map(|s| fetch_dates_for(s.from, s.to, &s.zone))
-            .collect();
-        parts.sort();
-        let mut merged: Vec<(Date, Date)> = Vec::with_capacity(parts.len());
-        for (from, to) in parts {
-            match merged.last_mut() {
-                Some(last)
-                    if from <= add_days(last.1, 1)
-                        || from.first_of_month() == last.1.first_of_month() =>
-                {
-                    last.1 = last.1.max(to);
+        let dates = |s: &LocalSpan| fetch_dates_for(s.from, s.to, &s.zone);
+        let own = dates(span);
+        // Earlier piece first (no sort: it would cost its own code in the wasm).
+        let merged = match compare.map(dates) {
+            None => vec![own],
+            Some(other) => {
+                let (a, b) = if other < own {
+                    (other, own)
+                } else {
+                    (own, other)
+                };
+                if b.0 <= add_days(a.1, 1) || b.0.first_of_month() == a.1.first_of_month() {
+                    vec![(a.0, a.1.max(b.1))]
+                } else {
+                    vec![a, b]
                 }
-                _ => merged.push((from, to)),
             }
-        }
+        };
         let chunks = merged
             .into_iter()
             .flat_map(|(from, to)| month_chunks(from, to))

@@ -59,6 +59,16 @@ impl Comparison {
             Comparison::None => "no comparison",
         }
     }
+
+    /// [`label`](Self::label) as a title ("Same period last year").
+    pub fn title(self) -> &'static str {
+        match self {
+            Comparison::PreviousPeriod => "Previous period",
+            Comparison::PreviousYear => "Same period last year",
+            Comparison::PreviousYearWeekdays => "Same weekdays last year",
+            Comparison::None => "No comparison",
+        }
+    }
 }
 
 /// Inclusive local date range `from..=to` interpreted in `zone`.
