@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use merchant_console_core::civil::ymd;
 use merchant_console_core::range::{parse_date, DateRange, Preset, ResolvedSpan};
 
+use crate::storage::Fields;
 use crate::zone::{loaded_browser_zone, now_ms, zone_by_name};
 
 /// The picker's state; every field is a signal so forms can derive from it.
@@ -22,6 +23,26 @@ pub struct SavedRange {
     pub from: String,
     pub to: String,
     pub zone: String,
+}
+
+impl SavedRange {
+    /// The range fields among a form's saved fields.
+    pub fn from_fields(f: &Fields) -> Self {
+        SavedRange {
+            preset: f.text("preset"),
+            from: f.text("from"),
+            to: f.text("to"),
+            zone: f.text("zone"),
+        }
+    }
+
+    /// A form's fields with these added.
+    pub fn into_fields(self, f: Fields) -> Fields {
+        f.with("preset", self.preset)
+            .with("from", self.from)
+            .with("to", self.to)
+            .with("zone", self.zone)
+    }
 }
 
 /// A resolved choice: the local dates, the instant span and the zone's name.

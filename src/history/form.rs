@@ -16,7 +16,7 @@ use crate::credentials::{fill_from_vault, prefill_from_demo, SecretInput, Vault}
 use crate::driver::Driver;
 use crate::mounted::Mounted;
 use crate::range_picker::{set_if_changed, RangePicker, SavedRange};
-use crate::storage::Store;
+use crate::storage::{Fields, Store};
 use crate::view::View;
 use crate::zone::{now_ms, zone_by_name};
 
@@ -25,44 +25,13 @@ const FORM_KEY: &str = "history-form";
 /// Currencies offered for a custom base URL (LaterPay's own regions fix it).
 const CUSTOM_CURRENCIES: [&str; 4] = ["EUR", "USD", "GBP", "CHF"];
 
-/// The non-secret fields, restored after a reload.
-#[derive(serde::Serialize, serde::Deserialize, Default)]
-#[serde(default)]
-struct SavedForm {
+/// The saved fields other than the range and the comparison.
+struct Saved {
     region: String,
     custom_base: String,
     currency: String,
     merchant: String,
     proxy: bool,
-    /// The comparison's id (restored by the mount's view).
-    compare: String,
-    // The range picker's fields, flat in the same JSON object (no `#[serde(flatten)]`:
-    // it costs a buffering deserializer in the wasm).
-    preset: String,
-    from: String,
-    to: String,
-    zone: String,
-}
-
-impl SavedForm {
-    fn with_range(r: SavedRange) -> Self {
-        SavedForm {
-            preset: r.preset,
-            from: r.from,
-            to: r.to,
-            zone: r.zone,
-            ..SavedForm::default()
-        }
-    }
-
-    fn range(self) -> SavedRange {
-        SavedRange {
-            preset: self.preset,
-            from: self.from,
-            to: self.to,
-            zone: self.zone,
-        }
-    }
 }
 
 /// The currency of a region id: LaterPay prices are minor units of the region's currency.
@@ -78,9 +47,8 @@ fn region_currency(region: &str) -> Option<&'static str> {
 
 /// The saved range fields and comparison id of this form (the mount's view restores them).
 pub fn saved_view(store: Store) -> (SavedRange, String) {
-    let saved: SavedForm = store.load_json(FORM_KEY);
-    let compare = saved.compare.clone();
-    (saved.range(), compare)
+    let f = store.load_fields(FORM_KEY);
+    (SavedRange::from_fields(&f), f.text("compare"))
 }
 
 #[component]
@@ -89,7 +57,15 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
     let vault = expect_context::<Vault>();
     let config = expect_context::<RwSignal<Option<RuntimeConfig>>>();
     let store = expect_context::<Store>();
-    let mut saved: SavedForm = store.load_json(FORM_KEY);
+    // The non-secret fields are saved, so nothing typed is lost on a reload.
+    let saved_fields = store.load_fields(FORM_KEY);
+    let mut saved = Saved {
+        region: saved_fields.text("region"),
+        custom_base: saved_fields.text("custom_base"),
+        currency: saved_fields.text("currency"),
+        merchant: saved_fields.text("merchant"),
+        proxy: saved_fields.flag("proxy"),
+    };
     // What the host page set for this mount wins over what was saved.
     let embed = expect_context::<Mounted>().embed;
     let host_region = embed.laterpay_region.is_some();
@@ -142,18 +118,14 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
         key,
     );
     Effect::new(move |_| {
-        store.save_json(
-            FORM_KEY,
-            &SavedForm {
-                region: region.get(),
-                custom_base: custom_base.get(),
-                currency: currency.get(),
-                merchant: merchant.get(),
-                proxy: proxy.get(),
-                compare: compare.get(),
-                ..SavedForm::with_range(range.saved())
-            },
-        )
+        let fields = Fields::default()
+            .with("region", region.get())
+            .with("custom_base", custom_base.get())
+            .with("currency", currency.get())
+            .with("merchant", merchant.get())
+            .with("proxy", proxy.get())
+            .with("compare", compare.get());
+        store.save_fields(FORM_KEY, range.saved().into_fields(fields));
     });
 
     let picked = Memo::new(move |_| range.resolve(now_ms() / 60_000 * 60_000));
