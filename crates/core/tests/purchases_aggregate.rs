@@ -117,7 +117,7 @@ fn opts(span: &LocalSpan, now: &str, top_n: usize) -> AggregateOptions {
 }
 
 /// (key, revenue per bucket, count per bucket, total revenue, total count)
-type SeriesRow = (String, Vec<i64>, Vec<u64>, i64, u64);
+type SeriesRow = (String, Vec<i128>, Vec<u64>, i128, u64);
 
 fn series(s: &Summary, by_sales: bool) -> Vec<SeriesRow> {
     let list = if by_sales {
@@ -169,7 +169,7 @@ fn hand_computed_summary() {
     assert_eq!(t.average_price, 292); // 3499 / 12 = 291.58
     assert!((t.average_price_f64() - 291.583_333).abs() < 1e-5);
 
-    let v = |k: &str, r: [i64; 3], c: [u64; 3], tr: i64, tc: u64| {
+    let v = |k: &str, r: [i128; 3], c: [u64; 3], tr: i128, tc: u64| {
         (k.to_string(), r.to_vec(), c.to_vec(), tr, tc)
     };
     assert_eq!(
@@ -341,7 +341,7 @@ fn bucket_size_auto() {
     );
 }
 
-fn day_buckets(span: &LocalSpan, purchases: &[Purchase]) -> Vec<(Date, i64, i64, u64)> {
+fn day_buckets(span: &LocalSpan, purchases: &[Purchase]) -> Vec<(Date, i64, i128, u64)> {
     let s = summarize(purchases, span, &opts(span, "2030-01-01T00:00:00Z", 5));
     s.buckets
         .iter()
@@ -592,31 +592,31 @@ proptest! {
         }
 
         let inside: Vec<&Purchase> = purchases.iter().filter(|p| span.contains(p.purchase_time)).collect();
-        let total: i64 = inside.iter().map(|p| p.price).sum();
+        let total: i128 = inside.iter().map(|p| i128::from(p.price)).sum();
         prop_assert_eq!(s.totals.revenue, total);
         prop_assert_eq!(s.totals.purchases, inside.len() as u64);
-        prop_assert_eq!(s.buckets.iter().map(|b| b.revenue).sum::<i64>(), total);
+        prop_assert_eq!(s.buckets.iter().map(|b| b.revenue).sum::<i128>(), total);
         prop_assert_eq!(s.buckets.iter().map(|b| b.count).sum::<u64>(), inside.len() as u64);
         for list in [&s.by_sales_model, &s.by_payment_model] {
-            prop_assert_eq!(list.iter().map(|x| x.total_revenue).sum::<i64>(), total);
+            prop_assert_eq!(list.iter().map(|x| x.total_revenue).sum::<i128>(), total);
             for (i, b) in s.buckets.iter().enumerate() {
-                prop_assert_eq!(list.iter().map(|x| x.revenue[i]).sum::<i64>(), b.revenue);
+                prop_assert_eq!(list.iter().map(|x| x.revenue[i]).sum::<i128>(), b.revenue);
             }
         }
 
         // Each purchase lands in the bucket of its own local date (one conversion each,
         // done here the slow way).
-        let mut expected: HashMap<Date, i64> = HashMap::new();
+        let mut expected: HashMap<Date, i128> = HashMap::new();
         for p in &inside {
             let local = jiff::Timestamp::from_millisecond(p.purchase_time).unwrap().to_zoned(reference.clone()).date();
-            *expected.entry(size.period_start(local)).or_default() += p.price;
+            *expected.entry(size.period_start(local)).or_default() += i128::from(p.price);
         }
         for b in &s.buckets {
             prop_assert_eq!(b.revenue, expected.get(&b.label).copied().unwrap_or(0), "bucket {}", b.label);
         }
 
         let prev = span.previous();
-        let prev_total: i64 = purchases.iter().filter(|p| prev.contains(p.purchase_time)).map(|p| p.price).sum();
+        let prev_total: i128 = purchases.iter().filter(|p| prev.contains(p.purchase_time)).map(|p| i128::from(p.price)).sum();
         prop_assert_eq!(s.previous.revenue, prev_total);
     }
 }

@@ -11,6 +11,7 @@ use super::model::{Decoded, Purchase};
 use super::span::LocalSpan;
 use crate::civil::{add_days, utc_date, ymd};
 use crate::zone::Zone;
+use crate::Millis;
 
 /// Requests running at once by default: enough to overlap latency, gentle on the API.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 2;
@@ -255,14 +256,18 @@ impl FetchPlan {
     }
 
     /// Moves the purchases out into those of `current` and those of `previous` (in chunk
-    /// order, then response order; anything in neither is dropped). Both lists are
+    /// order, then response order). A purchase dated outside the supported years
+    /// ([`supported_instant`](super::supported_instant)) joins `current`: the response had
+    /// it, so the table and CSV keep it, while the figures leave it out with a notice.
+    /// Anything else in neither period is dropped (the extra UTC days). Both lists are
     /// allocated at their exact size and each chunk's list is freed once moved, so the
     /// peak is the chunks plus one copy of what is kept, never a concatenation as well.
     pub fn into_split(self, current: &LocalSpan, previous: &LocalSpan) -> SplitPurchases {
         let (cur, prev) = (current.range_ms(), previous.range_ms());
+        let in_current = |t: Millis| cur.contains(&t) || !super::aggregate::supported_instant(t);
         let (mut n_cur, mut n_prev) = (0, 0);
         for p in self.purchases() {
-            if cur.contains(&p.purchase_time) {
+            if in_current(p.purchase_time) {
                 n_cur += 1;
             } else if prev.contains(&p.purchase_time) {
                 n_prev += 1;
@@ -274,7 +279,7 @@ impl FetchPlan {
         };
         for chunk in self.results {
             for p in chunk {
-                if cur.contains(&p.purchase_time) {
+                if in_current(p.purchase_time) {
                     out.current.push(p);
                 } else if prev.contains(&p.purchase_time) {
                     out.previous.push(p);

@@ -36,8 +36,8 @@ mod span;
 mod table;
 
 pub use aggregate::{
-    percent_change, summarize, AggregateOptions, BuyerStat, ItemStat, Series, Share, Summary,
-    Totals,
+    percent_change, summarize, supported_instant, AggregateOptions, BuyerStat, Excluded, Exclusion,
+    ItemStat, Series, Share, Summary, Totals, MAX_PRICE, MAX_SERIES, SUPPORTED_YEARS,
 };
 pub use buckets::{Bucket, BucketSize};
 pub use chunks::{
