@@ -54,7 +54,7 @@ fn sample() -> Vec<Purchase> {
     ]
 }
 
-const HEADER: &str = "purchase_date,payment_date,payment_model,sales_model,price,currency,title,article_id,item_url,expiry_date,shared_user_id\n";
+const HEADER: &str = "purchase_date,payment_date,payment_model,sales_model,price,currency,title,article_id,item_url,expiry_date,shared_user_id\r\n";
 
 #[test]
 fn csv_exact_text_in_berlin() {
@@ -62,9 +62,9 @@ fn csv_exact_text_in_berlin() {
     let text = String::from_utf8(purchases_csv(&sample(), &opts)).unwrap();
     let expected = [
         HEADER,
-        "2026-01-15T17:17:19+01:00,2026-01-15T17:17:19.610+01:00,Pay Now,Single Purchase,2.00,EUR,\"Café \"\"Best\"\", again\",1472819,http://example.com/a?x=1,,37f6\n",
-        "2026-01-16T00:30:00+01:00,,Pay Later,Time Pass,12.34,EUR,Pass; 24h,tp1,http://example.com/tp,2026-01-17T00:30:00+01:00,u2\n",
-        "2026-01-16T00:30:00+01:00,,Refund,Single Purchase,-0.05,EUR,,r1,,,\n",
+        "2026-01-15T17:17:19+01:00,2026-01-15T17:17:19.610+01:00,Pay Now,Single Purchase,2.00,EUR,\"Café \"\"Best\"\", again\",1472819,http://example.com/a?x=1,,37f6\r\n",
+        "2026-01-16T00:30:00+01:00,,Pay Later,Time Pass,12.34,EUR,Pass; 24h,tp1,http://example.com/tp,2026-01-17T00:30:00+01:00,u2\r\n",
+        "2026-01-16T00:30:00+01:00,,Refund,Single Purchase,-0.05,EUR,,r1,,,\r\n",
     ]
     .concat();
     assert_eq!(text, expected);
@@ -82,8 +82,8 @@ fn csv_semicolon_with_bom_in_utc() {
     let text = std::str::from_utf8(&bytes[3..]).unwrap();
     let expected = [
         &HEADER.replace(',', ";"),
-        "2026-01-15T16:17:19+00:00;2026-01-15T16:17:19.610+00:00;Pay Now;Single Purchase;2,00;USD;\"Café \"\"Best\"\", again\";1472819;http://example.com/a?x=1;;37f6\n",
-        "2026-01-15T23:30:00+00:00;;Pay Later;Time Pass;12,34;USD;\"Pass; 24h\";tp1;http://example.com/tp;2026-01-16T23:30:00+00:00;u2\n",
+        "2026-01-15T16:17:19+00:00;2026-01-15T16:17:19.610+00:00;Pay Now;Single Purchase;2,00;USD;\"Café \"\"Best\"\", again\";1472819;http://example.com/a?x=1;;37f6\r\n",
+        "2026-01-15T23:30:00+00:00;;Pay Later;Time Pass;12,34;USD;\"Pass; 24h\";tp1;http://example.com/tp;2026-01-16T23:30:00+00:00;u2\r\n",
     ]
     .concat();
     assert_eq!(text, expected);
@@ -96,9 +96,8 @@ fn csv_of_nothing_is_the_header() {
     // Negative offsets with minutes.
     let st_johns = CsvOptions::new(tz("America/St_Johns"), "EUR");
     let text = String::from_utf8(purchases_csv(&sample()[2..], &st_johns)).unwrap();
-    assert!(
-        text.ends_with("\n2026-01-15T20:00:00-03:30,,Refund,Single Purchase,-0.05,EUR,,r1,,,\n")
-    );
+    assert!(text
+        .ends_with("\r\n2026-01-15T20:00:00-03:30,,Refund,Single Purchase,-0.05,EUR,,r1,,,\r\n"));
 }
 
 #[test]
@@ -115,8 +114,8 @@ fn money_formatting() {
         (i64::MAX, "92233720368547758.07"),
     ];
     for (cents, text) in cases {
-        assert_eq!(format_cents(cents, false), text);
-        assert_eq!(format_cents(cents, true), text.replace('.', ","));
+        assert_eq!(format_cents(cents.into(), false), text);
+        assert_eq!(format_cents(cents.into(), true), text.replace('.', ","));
     }
 }
 
