@@ -1,6 +1,7 @@
-//! Summary cards: the span's headline figures with their change against the previous period.
+//! Summary cards: the span's headline figures with their change against the previous period,
+//! and the notice of records the figures leave out.
 
-use merchant_console_core::purchases::{percent_change, Summary};
+use merchant_console_core::purchases::{percent_change, Excluded, Summary};
 use std::fmt::Write as _;
 
 use super::format::{self, esc};
@@ -36,20 +37,21 @@ fn change_text(change: Option<f64>) -> (&'static str, &'static str, String) {
 
 pub fn cards_markup(s: &Summary) -> String {
     let (t, p) = (s.totals, s.previous);
+    let n = i128::from;
     // (title, value, previous, change, is money); values are minor units or counts.
     let cards = [
         ("Revenue", t.revenue, p.revenue, s.revenue_change(), true),
         (
             "Purchases",
-            t.purchases as i64,
-            p.purchases as i64,
+            n(t.purchases),
+            n(p.purchases),
             s.purchases_change(),
             false,
         ),
         (
             "Unique buyers",
-            t.unique_buyers as i64,
-            p.unique_buyers as i64,
+            n(t.unique_buyers),
+            n(p.unique_buyers),
             s.buyers_change(),
             false,
         ),
@@ -62,17 +64,17 @@ pub fn cards_markup(s: &Summary) -> String {
         ),
         (
             "Repeat buyers",
-            t.repeat_buyers as i64,
-            p.repeat_buyers as i64,
-            percent_change(t.repeat_buyers as i64, p.repeat_buyers as i64),
+            n(t.repeat_buyers),
+            n(p.repeat_buyers),
+            percent_change(n(t.repeat_buyers), n(p.repeat_buyers)),
             false,
         ),
     ];
-    let show = |v: i64, money: bool| {
+    let show = |v: i128, money: bool| {
         if money {
             format::money(v, &s.currency)
         } else {
-            format::count(v.max(0) as u64)
+            format::count(u64::try_from(v).unwrap_or(0))
         }
     };
     let mut out = String::new();
@@ -87,4 +89,28 @@ pub fn cards_markup(s: &Summary) -> String {
         );
     }
     out
+}
+
+/// "3 records skipped: price out of range" for each reason, in the span and in the
+/// previous period; empty when nothing was left out.
+pub fn excluded_markup(s: &Summary) -> String {
+    if s.excluded.total() + s.previous_excluded.total() == 0 {
+        return String::new();
+    }
+    let lines = |e: &Excluded, period: &str| {
+        e.counts()
+            .map(|(why, n)| {
+                format!(
+                    "<li>{period}{}: {}</li>",
+                    format::plural(n, "record skipped", "records skipped"),
+                    why.reason()
+                )
+            })
+            .collect::<String>()
+    };
+    format!(
+        r#"<div class="mc-warn mc-excluded"><ul>{}{}</ul><p>They are left out of the totals and charts; the table and the CSV list them as received.</p></div>"#,
+        lines(&s.excluded, ""),
+        lines(&s.previous_excluded, "Previous period: ")
+    )
 }
