@@ -6,9 +6,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use jiff::civil::Date;
-use jiff::Timestamp;
 use merchant_console_core::chart;
-use merchant_console_core::purchases::{format_cents, BucketSize};
+use merchant_console_core::purchases::{format_cents, local_time, BucketSize};
 use merchant_console_core::zone::Zone;
 use merchant_console_core::Millis;
 use wasm_bindgen::JsValue;
@@ -163,14 +162,24 @@ pub fn axis_date(label: Date, size: BucketSize) -> String {
     }
 }
 
-/// An instant as `YYYY-MM-DD HH:MM` in `zone` (the zone is named in the column header).
+/// An instant as `YYYY-MM-DD HH:MM` in `zone` (the zone is named in the column header;
+/// an instant the zone's offset would push off the calendar is shown in UTC, marked).
 pub fn instant(ms: Millis, zone: &Zone) -> String {
-    if Timestamp::from_millisecond(ms).is_err() {
+    let Some(t) = local_time(ms, zone) else {
         return String::new();
-    }
-    let (date, in_day) = zone.local_at(ms);
-    let minutes = in_day / 60_000;
-    format!("{} {:02}:{:02}", ymd(date), minutes / 60, minutes % 60)
+    };
+    let minutes = t.ms_of_day / 60_000;
+    let utc = if t.offset_secs != zone.offset_secs(ms) {
+        " UTC"
+    } else {
+        ""
+    };
+    format!(
+        "{} {:02}:{:02}{utc}",
+        ymd(t.date),
+        minutes / 60,
+        minutes % 60
+    )
 }
 
 /// Optional instant; empty text for `None`.

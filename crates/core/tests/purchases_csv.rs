@@ -216,3 +216,33 @@ fn filter_within_a_span() {
         [1, 3, 0, 2]
     );
 }
+
+#[test]
+fn records_left_out_of_the_figures_go_out_as_received() {
+    let body = r#"{"status":"ok","data":[
+        {"price":9000000000000000000,"purchase_date":"9999-12-31T23:59:59+00:00",
+         "title":"=HYPERLINK(\"http://x\",\"y\")","payment_model":"-1","item_url":"javascript:alert(1)"},
+        {"price":-1000000000000001,"purchase_date":"0000-01-01T00:00:00+00:00","title":"@cmd"}]}"#;
+    let decoded = merchant_console_core::purchases::parse_response(body).unwrap();
+    assert_eq!(decoded.skipped, 0);
+    let text = String::from_utf8(purchases_csv(
+        &decoded.purchases,
+        &CsvOptions::new(tz("Europe/Berlin"), "EUR"),
+    ))
+    .unwrap();
+    let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    // The date past jiff's range is written in UTC rather than dropped or moved.
+    assert_eq!(rows[1][0], "9999-12-31T23:59:59+00:00");
+    assert_eq!(rows[1][4], "90000000000000000.00");
+    assert_eq!(rows[1][6], "'=HYPERLINK(\"http://x\",\"y\")");
+    assert_eq!(rows[1][2], "'-1");
+    assert_eq!(rows[1][8], "javascript:alert(1)");
+    assert_eq!(rows[2][0], "0000-01-01T01:00:00+01:00");
+    assert_eq!(rows[2][4], "-10000000000000.01");
+    assert_eq!(rows[2][6], "'@cmd");
+}

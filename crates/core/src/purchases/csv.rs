@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use jiff::civil::Date;
 
+use super::instant::local_time;
 use super::model::Purchase;
 use crate::civil::ymd;
 use crate::csv_writer::{Cell, CsvStyle, CsvWriter};
@@ -118,27 +119,27 @@ pub fn csv_file_name(from: Date, to: Date, zone: &Zone) -> String {
 }
 
 /// Writes `2026-01-15T17:17:19+01:00` into `out` (milliseconds added only when
-/// non-zero); empty for `None` or an instant out of range.
+/// non-zero); empty for `None` or an instant with no calendar date. Instants past jiff's
+/// range (`9999-12-31T23:59:59Z`) are written too: a record goes out as received.
 fn write_iso(out: &mut String, ms: Option<Millis>, zone: &Zone) {
     out.clear();
-    let Some(ms) = ms.filter(|ms| jiff::Timestamp::from_millisecond(*ms).is_ok()) else {
+    let Some(t) = ms.and_then(|ms| local_time(ms, zone)) else {
         return;
     };
-    let (date, in_day) = zone.local_at(ms);
-    let secs_of_day = in_day / 1000;
+    let secs_of_day = t.ms_of_day / 1000;
     let _ = write!(
         out,
         "{}T{:02}:{:02}:{:02}",
-        ymd(date),
+        ymd(t.date),
         secs_of_day / 3600,
         secs_of_day / 60 % 60,
         secs_of_day % 60
     );
-    let millis = in_day % 1000;
+    let millis = t.ms_of_day % 1000;
     if millis != 0 {
         let _ = write!(out, ".{millis:03}");
     }
-    let secs = zone.offset_secs(ms);
+    let secs = t.offset_secs;
     let (sign, minutes) = (if secs < 0 { '-' } else { '+' }, secs.unsigned_abs() / 60);
     let _ = write!(out, "{sign}{:02}:{:02}", minutes / 60, minutes % 60);
 }

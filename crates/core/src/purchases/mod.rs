@@ -45,7 +45,7 @@ pub use chunks::{
     DEFAULT_MAX_IN_FLIGHT,
 };
 pub use csv::{csv_file_name, format_cents, purchases_csv, CsvOptions, CSV_COLUMNS};
-pub use instant::parse_instant;
+pub use instant::{local_time, parse_instant, LocalTime};
 pub use model::{error_from_status, parse_response, ApiError, Decoded, Purchase};
 pub use span::LocalSpan;
 pub use table::{filter_indices, sort_indices, view_indices, SortColumn, SortDir};
