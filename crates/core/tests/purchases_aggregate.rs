@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use jiff::civil::{date, Date};
 use merchant_console_core::purchases::{
-    percent_change, summarize, AggregateOptions, BucketSize, BuyerStat, LocalSpan, Purchase,
-    Summary,
+    percent_change, summarize, AggregateOptions, BucketSize, BuyerStat, Excluded, LocalSpan,
+    Purchase, Summary, MAX_PRICE, MAX_SERIES,
 };
 use merchant_console_core::zone::Zone;
 use proptest::prelude::*;
@@ -619,4 +619,139 @@ proptest! {
         let prev_total: i128 = purchases.iter().filter(|p| prev.contains(p.purchase_time)).map(|p| i128::from(p.price)).sum();
         prop_assert_eq!(s.previous.revenue, prev_total);
     }
+}
+
+#[test]
+fn prices_beyond_the_bound_are_left_out_and_counted() {
+    let span = LocalSpan::new(date(2026, 3, 2), date(2026, 3, 4), Zone::utc());
+    let mut list = vec![
+        buy(
+            "2026-03-02T09:00:00Z",
+            MAX_PRICE,
+            SP,
+            NOW,
+            "u1",
+            "a1",
+            "max",
+        ),
+        buy(
+            "2026-03-02T10:00:00Z",
+            -MAX_PRICE,
+            SP,
+            NOW,
+            "u2",
+            "a1",
+            "min",
+        ),
+        buy("2026-03-03T10:00:00Z", 250, SP, NOW, "u2", "a2", "ok"),
+    ];
+    for (at, price) in [
+        ("2026-03-02T11:00:00Z", 9_000_000_000_000_000_000),
+        ("2026-03-03T11:00:00Z", MAX_PRICE + 1),
+        ("2026-03-04T11:00:00Z", i64::MIN),
+        // In the previous period (27 Feb .. 1 Mar).
+        ("2026-02-28T11:00:00Z", i64::MAX),
+    ] {
+        list.push(buy(at, price, TP, LATER, "u9", "big", "=1+1"));
+    }
+    let s = summarize(&list, &span, &opts(&span, "2026-03-05T00:00:00Z", 5));
+    assert_eq!(s.totals.revenue, 250);
+    assert_eq!(s.totals.purchases, 3);
+    assert_eq!(s.totals.unique_buyers, 2);
+    assert_eq!(
+        s.excluded,
+        Excluded {
+            price_out_of_range: 3,
+            date_out_of_range: 0
+        }
+    );
+    assert_eq!(s.previous_excluded.price_out_of_range, 1);
+    assert_eq!(s.previous.purchases, 0);
+    assert!(
+        s.by_sales_model.iter().all(|x| x.key != TP),
+        "no series of left-out records"
+    );
+    assert!(s.top_by_revenue.iter().all(|i| i.article_id != "big"));
+    assert_eq!(s.buckets.iter().map(|b| b.count).sum::<u64>(), 3);
+}
+
+#[test]
+fn dates_outside_the_supported_years_are_left_out_and_counted() {
+    let span = LocalSpan::new(date(2026, 3, 2), date(2026, 3, 4), Zone::utc());
+    let list = vec![
+        buy("2026-03-02T09:00:00Z", 100, SP, NOW, "u1", "a1", "ok"),
+        buy("9999-12-30T00:00:00Z", 100, SP, NOW, "u1", "a1", "far"),
+        buy("0001-01-01T00:00:00Z", 100, SP, NOW, "u1", "a1", "early"),
+        buy("1969-12-31T23:59:59Z", 100, SP, NOW, "u1", "a1", "before"),
+        buy("2101-01-01T00:00:00Z", 100, SP, NOW, "u1", "a1", "after"),
+        buy(
+            "2100-12-31T23:59:59Z",
+            100,
+            SP,
+            NOW,
+            "u1",
+            "a1",
+            "last year, outside the span",
+        ),
+    ];
+    let s = summarize(&list, &span, &opts(&span, "2026-03-05T00:00:00Z", 5));
+    assert_eq!(s.totals.purchases, 1);
+    assert_eq!(s.excluded.date_out_of_range, 4);
+    assert_eq!(s.excluded.total(), 4);
+}
+
+#[test]
+fn sums_cannot_overflow() {
+    // Ten thousand purchases at the largest counted price: beyond i64, exact in i128.
+    let span = LocalSpan::new(date(2026, 3, 2), date(2026, 3, 2), Zone::utc());
+    let list: Vec<Purchase> = (0..10_000)
+        .map(|i| {
+            buy(
+                "2026-03-02T09:00:00Z",
+                MAX_PRICE,
+                SP,
+                NOW,
+                &format!("u{}", i % 3),
+                "a",
+                "t",
+            )
+        })
+        .collect();
+    let s = summarize(&list, &span, &opts(&span, "2026-03-05T00:00:00Z", 5));
+    let expected = 10_000 * i128::from(MAX_PRICE);
+    assert!(expected > i128::from(i64::MAX));
+    assert_eq!(s.totals.revenue, expected);
+    assert_eq!(s.buckets[0].revenue, expected);
+    assert_eq!(s.by_sales_model[0].total_revenue, expected);
+    assert_eq!(s.top_by_revenue[0].revenue, expected);
+    assert_eq!(s.totals.average_price, i128::from(MAX_PRICE));
+    assert_eq!(s.payment_share[0].fraction, 1.0);
+}
+
+#[test]
+fn models_beyond_the_cap_share_the_last_series() {
+    let span = LocalSpan::new(date(2026, 3, 2), date(2026, 3, 2), Zone::utc());
+    let list: Vec<Purchase> = (0..MAX_SERIES + 10)
+        .map(|i| {
+            buy(
+                "2026-03-02T09:00:00Z",
+                100,
+                &format!("model {i:02}"),
+                NOW,
+                "u",
+                "a",
+                "t",
+            )
+        })
+        .collect();
+    let s = summarize(&list, &span, &opts(&span, "2026-03-05T00:00:00Z", 5));
+    assert_eq!(s.by_sales_model.len(), MAX_SERIES);
+    assert_eq!(
+        s.by_sales_model.iter().map(|x| x.total_count).sum::<u64>(),
+        list.len() as u64
+    );
+    let last = s.by_sales_model.iter().find(|x| x.models > 1).unwrap();
+    assert_eq!(last.models, 11);
+    assert_eq!(last.total_count, 11);
+    assert_eq!(last.key, "model 23 and 10 more models");
 }
