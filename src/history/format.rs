@@ -192,6 +192,16 @@ pub fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", count(n), if n == 1 { one } else { many })
 }
 
+/// A sales or payment model as shown: the API's text, or "(not given)" when it sent none
+/// (a missing, empty or non-text value).
+pub fn model(key: &str) -> &str {
+    if key.trim().is_empty() {
+        "(not given)"
+    } else {
+        key
+    }
+}
+
 /// API text for a sentence (a caption, a summary): at most 80 characters, an ellipsis
 /// marking the cut. Lists, tables and tooltips show the whole text.
 pub fn short(text: &str) -> String {

@@ -3,7 +3,7 @@
 //!
 //! * LaterPay: every UTC day gets the records of [`laterpay_day`] at fixed times
 //!   (formula titles, `javascript:` and `data:` item URLs, markup in titles, huge, zero
-//!   and negative prices, a 10 kB title, right-to-left, emoji and control characters,
+//!   and negative prices (a `Refund` sales model), a 10 kB title, right-to-left, emoji and control characters,
 //!   missing fields, wrong types), every third day also entries no client can read, and
 //!   every tenth day one record dated 9999-12-31.
 //! * Clover: in every export file, every fifth object gets formula strings in its text
@@ -133,6 +133,10 @@ pub fn laterpay_day(day: i64) -> Vec<(i64, Value)> {
             "https://example.com/rtl",
         ),
     ];
+    // A refund of its own kind: its series is negative, drawn below the zero line.
+    if let Some(Value::Object(m)) = out.get_mut(2) {
+        m.insert("sales_model".into(), json!("Refund"));
+    }
     // Right-to-left and emoji in the models and the buyer, a one-off model name.
     if let Some(Value::Object(m)) = out.last_mut() {
         m.insert("sales_model".into(), json!("\u{202E}ssaP emiT"));

@@ -99,7 +99,7 @@ pub fn head_markup(s: &Summary, o: Options, table_shown: bool) -> String {
         let inner = format!(
             r#"{} <span class="mc-legend-key">{}</span> <span class="mc-muted">{}</span>"#,
             swatch(i),
-            format::api_text(&se.key),
+            format::api_text(format::model(&se.key)),
             money(se.total_revenue, &s.currency)
         );
         out.push_str(&button(
@@ -248,7 +248,7 @@ pub fn tooltip_markup(s: &Summary, i: usize, o: Options) -> String {
                 out,
                 r#"<li>{} <span class="mc-legend-key">{}</span>: {} ({})</li>"#,
                 swatch(si),
-                format::api_text(&se.key),
+                format::api_text(format::model(&se.key)),
                 money(se.revenue[i], c),
                 format::count(se.count[i])
             );
@@ -292,7 +292,7 @@ pub fn summary_text(s: &Summary, zone_name: &str) -> String {
         let _ = write!(
             text,
             ", and {} brought {} of it",
-            format::short(&top.key),
+            format::short(format::model(&top.key)),
             format::percent(top.total_revenue as f64 / s.totals.revenue as f64)
         );
     }
@@ -313,7 +313,7 @@ pub fn table_html(s: &Summary, o: Options, zone_name: &str) -> String {
         BucketSize::Month => "Month",
     };
     let mut head = vec![first];
-    head.extend(shown.iter().map(|se| se.key.as_str()));
+    head.extend(shown.iter().map(|se| format::model(&se.key)));
     head.extend(["Revenue", "Purchases"]);
     if o.prev.is_some() {
         head.push("Previous period");

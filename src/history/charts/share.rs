@@ -19,7 +19,7 @@ pub fn share_markup(s: &Summary, table_shown: bool) -> String {
             .map(|sh| {
                 format!(
                     "{} {} ({})",
-                    format::short(&sh.key),
+                    format::short(format::model(&sh.key)),
                     format::percent(sh.fraction),
                     format::money(sh.revenue, &s.currency)
                 )
@@ -49,7 +49,7 @@ pub fn share_markup(s: &Summary, table_shown: bool) -> String {
             out,
             r#"<li>{} <span class="mc-key-name mc-clamp">{}</span> <span class="mc-key-value">{}</span> <span class="mc-muted">{} · {}</span></li>"#,
             swatch(i),
-            format::api_text(&sh.key),
+            format::api_text(format::model(&sh.key)),
             format::percent(sh.fraction),
             money(sh.revenue, &s.currency),
             format::plural(sh.count, "purchase", "purchases")
@@ -59,7 +59,7 @@ pub fn share_markup(s: &Summary, table_shown: bool) -> String {
     if table_shown {
         let rows = s.payment_share.iter().map(|sh| {
             vec![
-                sh.key.clone(),
+                format::model(&sh.key).to_string(),
                 format::percent(sh.fraction),
                 format::money(sh.revenue, &s.currency),
                 format::count(sh.count),
