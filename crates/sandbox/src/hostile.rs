@@ -133,6 +133,17 @@ pub fn laterpay_day(day: i64) -> Vec<(i64, Value)> {
             "https://example.com/rtl",
         ),
     ];
+    // Unbroken model names hundreds of characters long, beside the 10 kB title.
+    if let Some(Value::Object(m)) = out.get_mut(7) {
+        m.insert(
+            "sales_model".into(),
+            json!(format!("Pass{}", "x".repeat(300))),
+        );
+        m.insert(
+            "payment_model".into(),
+            json!(format!("Pay{}", "y".repeat(300))),
+        );
+    }
     // A refund of its own kind: its series is negative, drawn below the zero line.
     if let Some(Value::Object(m)) = out.get_mut(2) {
         m.insert("sales_model".into(), json!("Refund"));
