@@ -288,7 +288,12 @@ pub fn summary_text(s: &Summary, zone_name: &str) -> String {
             format::money(b.revenue, &s.currency)
         );
     }
-    if let Some(top) = s.by_sales_model.first().filter(|_| s.totals.revenue > 0) {
+    // (With refunds the top model may bring more than the net total: no share then.)
+    if let Some(top) = s
+        .by_sales_model
+        .first()
+        .filter(|top| s.totals.revenue > 0 && top.total_revenue <= s.totals.revenue)
+    {
         let _ = write!(
             text,
             ", and {} brought {} of it",

@@ -10,7 +10,7 @@ use crate::history::format::{self, esc};
 
 /// The whole figure: title, toggle, bar, key, summary sentence and (when shown) the table.
 pub fn share_markup(s: &Summary, table_shown: bool) -> String {
-    let sentence = if s.totals.revenue == 0 {
+    let sentence = if s.payment_share.iter().all(|sh| sh.revenue <= 0) {
         "No revenue in this range.".to_string()
     } else {
         let parts: Vec<String> = s

@@ -179,7 +179,10 @@ pub struct Share {
     pub key: String,
     pub revenue: i128,
     pub count: u64,
-    /// `revenue / total revenue` in 0..=1 (0 when the total is 0).
+    /// The model's part of the revenue in 0..=1: its revenue over the sum of the
+    /// models' revenues, counting only models whose revenue is positive (a model of
+    /// refunds has 0), so the parts add up to 1 as the bar's widths do (all 0 when no
+    /// model has positive revenue).
     pub fraction: f64,
 }
 
@@ -316,16 +319,20 @@ where
 
     let totals = buyers.totals();
     let by_payment_model = payment.finish();
+    let positive: i128 = by_payment_model
+        .iter()
+        .map(|s| s.total_revenue.max(0))
+        .sum();
     let payment_share = by_payment_model
         .iter()
         .map(|s| Share {
             key: s.key.clone(),
             revenue: s.total_revenue,
             count: s.total_count,
-            fraction: if totals.revenue == 0 {
+            fraction: if positive <= 0 {
                 0.0
             } else {
-                s.total_revenue as f64 / totals.revenue as f64
+                s.total_revenue.max(0) as f64 / positive as f64
             },
         })
         .collect();

@@ -112,6 +112,11 @@ fn check_charts(s: &Summary) {
         let totals: Vec<i128> = list.iter().map(|x| x.total_revenue).collect();
         check_shares(&totals);
     }
+    let fractions: Vec<f64> = s.payment_share.iter().map(|x| x.fraction).collect();
+    assert!(fractions.iter().all(|f| (0.0..=1.0).contains(f)));
+    if s.payment_share.iter().any(|x| x.revenue > 0) {
+        assert!((fractions.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    }
     let items: Vec<i128> = s.top_by_revenue.iter().map(|i| i.revenue).collect();
     let max = items.iter().copied().max().unwrap_or(1).max(1);
     for v in items {
