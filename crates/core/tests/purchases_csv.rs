@@ -246,3 +246,15 @@ fn records_left_out_of_the_figures_go_out_as_received() {
     assert_eq!(rows[2][4], "-10000000000000.01");
     assert_eq!(rows[2][6], "'@cmd");
 }
+
+#[test]
+fn a_price_past_i64_is_named_out_of_range() {
+    let body = r#"{"data":[{"price":10000000000000000000,"purchase_date":"2026-01-01T00:00:00Z"},
+        {"price":12.5,"purchase_date":"2026-01-01T00:00:00Z"}]}"#;
+    let decoded = merchant_console_core::purchases::parse_response(body).unwrap();
+    assert_eq!(decoded.skipped, 2);
+    assert_eq!(
+        decoded.first_skip_reason.as_deref(),
+        Some("unreadable price (a number out of range)")
+    );
+}
