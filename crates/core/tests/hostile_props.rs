@@ -232,3 +232,65 @@ proptest! {
         pipeline::check_shares(&series.iter().map(|s| s.iter().sum::<i128>()).collect::<Vec<_>>());
     }
 }
+
+/// Every fuzz seed and every input a fuzzer once crashed on (`fuzz/regressions/`) passes
+/// its target's pipeline, decoded the way the target decodes its bytes.
+#[test]
+fn fuzz_seeds_and_regressions_pass() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
+    let mut ran = 0;
+    for kind in ["seeds", "regressions"] {
+        for target in ["purchases", "export_object", "merge"] {
+            let Ok(dir) = std::fs::read_dir(root.join(kind).join(target)) else {
+                continue;
+            };
+            for file in dir {
+                let data = std::fs::read(file.unwrap().path()).unwrap();
+                run_target(target, &data);
+                ran += 1;
+            }
+        }
+    }
+    assert!(ran >= 16, "found {ran} inputs");
+}
+
+/// What each fuzz target does with its bytes (see `fuzz/fuzz_targets/`).
+fn run_target(target: &str, data: &[u8]) {
+    match target {
+        "purchases" => {
+            let Some((&pick, body)) = data.split_first() else {
+                return;
+            };
+            let bucket =
+                [BucketSize::Day, BucketSize::Week, BucketSize::Month][usize::from(pick % 3)];
+            let zone = match (pick / 3) % 3 {
+                0 => Zone::utc(),
+                1 => Zone::fixed("UTC+05:30", 19_800),
+                _ => Zone::fixed("UTC-10:00", -36_000),
+            };
+            pipeline::purchases(body, bucket, zone, pick & 0x40 != 0, pick & 0x80 != 0);
+        }
+        "export_object" => {
+            if let Ok(text) = std::str::from_utf8(data) {
+                pipeline::export_object(text);
+            }
+        }
+        _ => {
+            let Some((&pick, rest)) = data.split_first() else {
+                return;
+            };
+            let bodies: Vec<String> = rest
+                .split(|&b| b == 0xFF)
+                .take(8)
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .collect();
+            let bodies: Vec<&str> = bodies.iter().map(String::as_str).collect();
+            let t = if pick & 1 == 0 {
+                ExportType::Orders
+            } else {
+                ExportType::Payments
+            };
+            pipeline::merge(&bodies, t, pick & 2 != 0, pick & 4 != 0);
+        }
+    }
+}
