@@ -11,6 +11,9 @@ cargo fmt --all -- --check
 step "cargo clippy (native crates, warnings denied)"
 cargo clippy --locked -p merchant-console-core -p merchant-console-sandbox -p merchant-console-postbuild --all-targets -- -D warnings
 
+step "fuzz targets type-check (stable, libFuzzer not linked; docs/fuzzing.md runs them)"
+cargo check --locked --manifest-path fuzz/Cargo.toml --no-default-features
+
 step "cargo clippy (the app on wasm32, warnings denied)"
 cargo clippy --locked -p merchant-console --target wasm32-unknown-unknown -- -D warnings
 

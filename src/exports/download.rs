@@ -64,7 +64,7 @@ pub async fn download_all(
     }
     let mut options = plan.merge_options(format);
     options.bom = bom;
-    options.european = european;
+    options.semicolon = european;
     let mut merger = Merger::new(options);
     let total = files.len();
     let started = DownloadProgress {

@@ -86,7 +86,7 @@ pub fn DropMerge(
         let format = choice.output();
         let mut options = plan.merge_options(format);
         options.bom = choice.bom.get_untracked();
-        options.european = choice.european.get_untracked();
+        options.semicolon = choice.european.get_untracked();
         let result = local.with_untracked(|l| {
             let check = l.check(&plan);
             let name = plan.file_name(format, !check.complete);

@@ -1,7 +1,8 @@
 //! Summary cards: the span's headline figures with their change against the period they are
-//! compared with (the previous period, last year, or nothing).
+//! compared with (the previous period, last year, or nothing), and the notice of records the
+//! figures leave out.
 
-use merchant_console_core::purchases::{percent_change, Comparison, Summary};
+use merchant_console_core::purchases::{percent_change, Comparison, Excluded, Summary};
 use std::fmt::Write as _;
 
 use super::format::{self, esc};
@@ -32,20 +33,21 @@ fn change_text(change: Option<f64>, against: &str) -> (&'static str, &'static st
 /// The cards; `against` is what they are compared with, `None` for no comparison.
 pub fn cards_markup(s: &Summary, against: Option<Comparison>) -> String {
     let (t, p) = (s.totals, s.previous);
+    let n = i128::from;
     // (title, value, previous, change, is money); values are minor units or counts.
     let cards = [
         ("Revenue", t.revenue, p.revenue, s.revenue_change(), true),
         (
             "Purchases",
-            t.purchases as i64,
-            p.purchases as i64,
+            n(t.purchases),
+            n(p.purchases),
             s.purchases_change(),
             false,
         ),
         (
             "Unique buyers",
-            t.unique_buyers as i64,
-            p.unique_buyers as i64,
+            n(t.unique_buyers),
+            n(p.unique_buyers),
             s.buyers_change(),
             false,
         ),
@@ -58,17 +60,17 @@ pub fn cards_markup(s: &Summary, against: Option<Comparison>) -> String {
         ),
         (
             "Repeat buyers",
-            t.repeat_buyers as i64,
-            p.repeat_buyers as i64,
-            percent_change(t.repeat_buyers as i64, p.repeat_buyers as i64),
+            n(t.repeat_buyers),
+            n(p.repeat_buyers),
+            percent_change(n(t.repeat_buyers), n(p.repeat_buyers)),
             false,
         ),
     ];
-    let show = |v: i64, money: bool| {
+    let show = |v: i128, money: bool| {
         if money {
             format::money(v, &s.currency)
         } else {
-            format::count(v.max(0) as u64)
+            format::count(u64::try_from(v).unwrap_or(0))
         }
     };
     let mut out = String::new();
@@ -91,4 +93,31 @@ pub fn cards_markup(s: &Summary, against: Option<Comparison>) -> String {
         out.push_str("</li>");
     }
     out
+}
+
+/// "3 records skipped: price out of range" for each reason, in the span and in the
+/// period it is compared with (`against`); empty when nothing was left out.
+pub fn excluded_markup(s: &Summary, against: Option<Comparison>) -> String {
+    if s.excluded.total() + s.previous_excluded.total() == 0 {
+        return String::new();
+    }
+    let lines = |e: &Excluded, period: String| {
+        e.counts()
+            .map(|(why, n)| {
+                format!(
+                    "<li>{period}{}: {}</li>",
+                    format::plural(n, "record skipped", "records skipped"),
+                    why.reason()
+                )
+            })
+            .collect::<String>()
+    };
+    format!(
+        r#"<div class="mc-warn mc-excluded"><ul>{}{}</ul><p>They are left out of the totals and charts; the table and the CSV list them as received.</p></div>"#,
+        lines(&s.excluded, String::new()),
+        lines(
+            &s.previous_excluded,
+            against.map_or(String::new(), |c| format!("{}: ", c.title()))
+        )
+    )
 }

@@ -6,8 +6,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use jiff::civil::Date;
-use jiff::Timestamp;
-use merchant_console_core::purchases::{format_cents, BucketSize};
+use merchant_console_core::chart;
+use merchant_console_core::purchases::{format_cents, local_time, BucketSize};
 use merchant_console_core::zone::Zone;
 use merchant_console_core::Millis;
 use wasm_bindgen::JsValue;
@@ -45,8 +45,8 @@ fn call(f: &js_sys::Function, value: JsValue) -> String {
 }
 
 /// Minor units as currency text, exact: the decimal is passed to `Intl` as a string
-/// (`"1234.56"`), so no floating point rounding touches the amount.
-pub fn money(cents: i64, currency: &str) -> String {
+/// (`"1234.56"`), so no floating point rounding touches the amount, however large.
+pub fn money(cents: i128, currency: &str) -> String {
     let f = number_format(&format!("money:{currency}"), || {
         options(&[("style", "currency".into()), ("currency", currency.into())])
     });
@@ -58,18 +58,25 @@ pub fn money(cents: i64, currency: &str) -> String {
     }
 }
 
-/// Whole currency units, for axis ticks (`€1,200`).
-pub fn money_whole(cents: i64, currency: &str) -> String {
+/// Whole currency units, for axis ticks (`€1,200`); from €100,000 on in the locale's
+/// compact form (`€250K`, `€10T`), so a tick label fits the axis however large the data.
+pub fn money_whole(cents: i128, currency: &str) -> String {
     if cents % 100 != 0 {
         return money(cents, currency);
     }
-    let f = number_format(&format!("money0:{currency}"), || {
-        options(&[
+    let compact = cents.unsigned_abs() >= 10_000_000;
+    let key = format!("money0:{compact}:{currency}");
+    let f = number_format(&key, || {
+        let mut o = vec![
             ("style", "currency".into()),
             ("currency", currency.into()),
             ("minimumFractionDigits", 0.into()),
-            ("maximumFractionDigits", 0.into()),
-        ])
+            ("maximumFractionDigits", if compact { 1 } else { 0 }.into()),
+        ];
+        if compact {
+            o.push(("notation", "compact".into()));
+        }
+        options(&o)
     });
     call(&f, JsValue::from_str(&(cents / 100).to_string()))
 }
@@ -101,14 +108,10 @@ pub fn one_decimal(v: f64) -> String {
     )
 }
 
-/// `num / den` as a CSS percentage with two decimals (`12.34%`), integer math only.
-pub fn css_pct(num: i64, den: i64) -> String {
-    let bp = if den == 0 {
-        0
-    } else {
-        (i128::from(num) * 10_000 / i128::from(den)) as i64
-    };
-    format!("{}.{:02}%", bp / 100, bp % 100)
+/// `num / den` as a CSS percentage with two decimals (`12.34%`), clamped to 0..=100 %
+/// (0 when `den <= 0`): the core's integer chart maths.
+pub fn css_pct(num: i128, den: i128) -> String {
+    chart::css_percent(chart::basis_points(num, den))
 }
 
 pub use merchant_console_core::civil::ymd;
@@ -159,14 +162,24 @@ pub fn axis_date(label: Date, size: BucketSize) -> String {
     }
 }
 
-/// An instant as `YYYY-MM-DD HH:MM` in `zone` (the zone is named in the column header).
+/// An instant as `YYYY-MM-DD HH:MM` in `zone` (the zone is named in the column header;
+/// an instant the zone's offset would push off the calendar is shown in UTC, marked).
 pub fn instant(ms: Millis, zone: &Zone) -> String {
-    if Timestamp::from_millisecond(ms).is_err() {
+    let Some(t) = local_time(ms, zone) else {
         return String::new();
-    }
-    let (date, in_day) = zone.local_at(ms);
-    let minutes = in_day / 60_000;
-    format!("{} {:02}:{:02}", ymd(date), minutes / 60, minutes % 60)
+    };
+    let minutes = t.ms_of_day / 60_000;
+    let utc = if t.offset_secs != zone.offset_secs(ms) {
+        " UTC"
+    } else {
+        ""
+    };
+    format!(
+        "{} {:02}:{:02}{utc}",
+        ymd(t.date),
+        minutes / 60,
+        minutes % 60
+    )
 }
 
 /// Optional instant; empty text for `None`.
@@ -177,6 +190,32 @@ pub fn instant_opt(ms: Option<Millis>, zone: &Zone) -> String {
 /// "1 purchase" / "3 purchases".
 pub fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
+/// A sales or payment model as shown: the API's text, or "(not given)" when it sent none
+/// (a missing, empty or non-text value).
+pub fn model(key: &str) -> &str {
+    if key.trim().is_empty() {
+        "(not given)"
+    } else {
+        key
+    }
+}
+
+/// API text for a sentence (a caption, a summary): at most 80 characters, an ellipsis
+/// marking the cut. Lists, tables and tooltips show the whole text.
+pub fn short(text: &str) -> String {
+    const MAX: usize = 80;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// Text from the API for element content: escaped and isolated (`<bdi>`), so
+/// right-to-left or direction-override characters cannot reorder the text around it.
+pub fn api_text(text: &str) -> String {
+    format!("<bdi>{}</bdi>", esc(text))
 }
 
 /// Text made safe for HTML element content and attribute values (API strings such as

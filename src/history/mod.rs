@@ -155,8 +155,11 @@ fn Dashboard(data: Arc<Loaded>) -> impl IntoView {
             let timing = perf::start("mc-history-aggregate");
             let mut summary = summarize(data.current.iter(), &r.span, &options);
             timing.end();
-            // The cards compare with the chosen span's totals.
-            summary.previous = previous.with(|p| p.totals);
+            // The cards and the notice compare with the chosen span's figures.
+            previous.with(|p| {
+                summary.previous = p.totals;
+                summary.previous_excluded = p.excluded;
+            });
             Arc::new(summary)
         })
     };
@@ -216,6 +219,7 @@ fn Dashboard(data: Arc<Loaded>) -> impl IntoView {
         summary.with(|s| charts::items::items_markup(s, ui.items_by.get(), ui.items_table.get()))
     });
     let repeat = Signal::derive(move || summary.with(|s| charts::items::repeat_markup(s)));
+    let excluded = Signal::derive(move || summary.with(|s| cards::excluded_markup(s, compare)));
     let table_status = {
         let total = data.current.len();
         Signal::derive(move || {
@@ -419,6 +423,7 @@ fn Dashboard(data: Arc<Loaded>) -> impl IntoView {
             on:focusin=on_focusin on:focusout=on_focusout on:mouseover=on_mouseover>
             <h3 id="mc-history-results-title">{format!("Purchases {} to {}", format::ymd(span.from), format::ymd(span.to))}</h3>
             <p class="mc-muted">{context}</p>
+            <div class="mc-region" role="status" inner_html=excluded></div>
             <div class="mc-card" hidden=!empty>
                 <p class="mc-empty">"No purchases in this range."</p>
                 <p class="mc-muted">{empty_text}</p>

@@ -108,14 +108,14 @@ pub fn table_markup(
         };
         let _ = write!(
             out,
-            r#"<tr><td class="mc-nowrap">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="mc-num">{}</td><td class="mc-mono">{}</td><td class="mc-nowrap">{}</td><td class="mc-nowrap">{}</td></tr>"#,
+            r#"<tr><td class="mc-nowrap">{}</td><td class="mc-text"><span class="mc-clamp">{}</span></td><td class="mc-text"><span class="mc-clamp">{}</span></td><td class="mc-text"><span class="mc-clamp">{}</span></td><td class="mc-text"><span class="mc-clamp">{}</span></td><td class="mc-num">{}</td><td class="mc-mono mc-text"><span class="mc-clamp">{}</span></td><td class="mc-nowrap">{}</td><td class="mc-nowrap">{}</td></tr>"#,
             format::instant(p.purchase_time, zone),
             linked(title, &p.item_url),
-            esc(&p.article_id),
-            esc(&p.sales_model),
-            esc(&p.payment_model),
-            money(p.price, &r.currency),
-            esc(&p.shared_user_id),
+            format::api_text(&p.article_id),
+            format::api_text(&p.sales_model),
+            format::api_text(&p.payment_model),
+            money(p.price.into(), &r.currency),
+            format::api_text(&p.shared_user_id),
             format::instant_opt(p.payment_time, zone),
             format::instant_opt(p.expiry, zone),
         );

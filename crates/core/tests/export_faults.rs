@@ -610,3 +610,18 @@ fn a_budget_used_up_by_our_own_orphan_still_reports_it() {
     assert_eq!(orphans.len(), 1);
     assert_eq!(orphans[0].asked_at, T0);
 }
+
+#[test]
+fn a_clock_set_back_does_not_hold_the_queue() {
+    let mut q = queue();
+    let r = q.add_request(request(1), T0).unwrap();
+    let a = q.next_action(T0).unwrap();
+    q.on_response(a.op_id, Response::http(503, "Too many exports"), T0);
+    assert_eq!(q.next_wakeup(T0), Some(T0 + 5 * S));
+    // The device's clock goes back an hour (a sync, a time-zone mistake fixed).
+    let back = T0 - 60 * MIN;
+    q.handle_timeout(back);
+    assert_eq!(q.next_wakeup(back), Some(back + 5 * S));
+    assert!(q.next_action(back + 5 * S).is_some());
+    assert_eq!(job(&q, r).state, JobState::Creating);
+}

@@ -116,10 +116,10 @@ fn payments_csv_columns_and_values() {
 }
 
 #[test]
-fn bom_and_european_style() {
+fn bom_and_semicolon_style() {
     let mut opts = MergeOptions::new(ExportType::Orders, OutputFormat::Csv);
     opts.bom = true;
-    opts.european = true;
+    opts.semicolon = true;
     let mut m = Merger::new(opts);
     m.add_file(0, &file(&[ORDER_A])).unwrap();
     let out = m.finish();
@@ -236,15 +236,49 @@ fn formula_cells_are_neutralised() {
     assert_eq!(rows[1][8], "'=HYPERLINK(\"http://x\")");
     assert_eq!(rows[1][9], "'+1");
     assert_eq!(rows[1][4], "-1.00", "amounts are numbers, not escaped");
+}
 
-    let mut opts = MergeOptions::new(ExportType::Orders, OutputFormat::Csv);
-    opts.escape_formulas = false;
-    let mut m = Merger::new(opts);
-    m.add_file(0, &file(&[evil])).unwrap();
-    assert_eq!(
-        read_csv(&m.finish(), b',')[1][8],
-        "=HYPERLINK(\"http://x\")"
-    );
+#[test]
+fn cells_that_fall_back_to_text_are_neutralised_too() {
+    // Amounts and times that are not numbers go out as the object's text: still checked.
+    let evil = r#"{"id":"-1","createdTime":"=1+1","modifiedTime":"@A1","total":"+5",
+        "currency":"-EUR","employee":{"id":"=E"},"testMode":"\tx"}"#;
+    for semicolon in [false, true] {
+        let mut opts = MergeOptions::new(ExportType::Orders, OutputFormat::Csv);
+        opts.semicolon = semicolon;
+        let mut m = Merger::new(opts);
+        m.add_file(0, &file(&[evil])).unwrap();
+        let rows = read_csv(&m.finish(), if semicolon { b';' } else { b',' });
+        assert_eq!(rows[1][0], "'-1");
+        assert_eq!(rows[1][1], "'=1+1");
+        assert_eq!(rows[1][2], "'@A1");
+        assert_eq!(rows[1][3], "'-EUR");
+        assert_eq!(
+            rows[1][4],
+            if semicolon { "0,05" } else { "0.05" },
+            "\"+5\" cents is a number"
+        );
+        assert_eq!(rows[1][10], "'=E");
+        assert_eq!(rows[1][13], "'\tx");
+    }
+    let pay = r#"{"id":"P","amount":"=2","tipAmount":-250,"createdTime":1767261600123}"#;
+    let mut m = Merger::new(MergeOptions::new(ExportType::Payments, OutputFormat::Csv));
+    m.add_file(0, &file(&[pay])).unwrap();
+    let rows = read_csv(&m.finish(), b',');
+    assert_eq!(rows[1][4], "'=2");
+    assert_eq!(rows[1][5], "-2.50", "a negative amount is a number");
+    assert_eq!(rows[1][2], "2026-01-01T10:00:00.123Z");
+}
+
+#[test]
+fn both_csv_files_share_line_endings_and_options() {
+    let mut m = Merger::new(MergeOptions::new(ExportType::Orders, OutputFormat::Csv));
+    m.add_file(0, &file(&[r#"{"id":"A","total":1}"#, r#"{"id":"B"}"#]))
+        .unwrap();
+    let out = String::from_utf8(m.finish()).unwrap();
+    assert!(out.ends_with("\r\n"));
+    assert_eq!(out.matches("\r\n").count(), 3);
+    assert_eq!(out.matches("\r\n").count(), out.matches('\n').count());
 }
 
 #[test]

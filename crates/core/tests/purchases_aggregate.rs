@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use jiff::civil::{date, Date};
 use merchant_console_core::purchases::{
-    percent_change, summarize, AggregateOptions, BucketSize, BuyerStat, LocalSpan, Purchase,
-    Summary,
+    percent_change, summarize, AggregateOptions, BucketSize, BuyerStat, Excluded, LocalSpan,
+    Purchase, Summary, MAX_PRICE, MAX_SERIES,
 };
 use merchant_console_core::zone::Zone;
 use proptest::prelude::*;
@@ -117,7 +117,7 @@ fn opts(span: &LocalSpan, now: &str, top_n: usize) -> AggregateOptions {
 }
 
 /// (key, revenue per bucket, count per bucket, total revenue, total count)
-type SeriesRow = (String, Vec<i64>, Vec<u64>, i64, u64);
+type SeriesRow = (String, Vec<i128>, Vec<u64>, i128, u64);
 
 fn series(s: &Summary, by_sales: bool) -> Vec<SeriesRow> {
     let list = if by_sales {
@@ -169,7 +169,7 @@ fn hand_computed_summary() {
     assert_eq!(t.average_price, 292); // 3499 / 12 = 291.58
     assert!((t.average_price_f64() - 291.583_333).abs() < 1e-5);
 
-    let v = |k: &str, r: [i64; 3], c: [u64; 3], tr: i64, tc: u64| {
+    let v = |k: &str, r: [i128; 3], c: [u64; 3], tr: i128, tc: u64| {
         (k.to_string(), r.to_vec(), c.to_vec(), tr, tc)
     };
     assert_eq!(
@@ -341,7 +341,7 @@ fn bucket_size_auto() {
     );
 }
 
-fn day_buckets(span: &LocalSpan, purchases: &[Purchase]) -> Vec<(Date, i64, i64, u64)> {
+fn day_buckets(span: &LocalSpan, purchases: &[Purchase]) -> Vec<(Date, i64, i128, u64)> {
     let s = summarize(purchases, span, &opts(span, "2030-01-01T00:00:00Z", 5));
     s.buckets
         .iter()
@@ -592,31 +592,166 @@ proptest! {
         }
 
         let inside: Vec<&Purchase> = purchases.iter().filter(|p| span.contains(p.purchase_time)).collect();
-        let total: i64 = inside.iter().map(|p| p.price).sum();
+        let total: i128 = inside.iter().map(|p| i128::from(p.price)).sum();
         prop_assert_eq!(s.totals.revenue, total);
         prop_assert_eq!(s.totals.purchases, inside.len() as u64);
-        prop_assert_eq!(s.buckets.iter().map(|b| b.revenue).sum::<i64>(), total);
+        prop_assert_eq!(s.buckets.iter().map(|b| b.revenue).sum::<i128>(), total);
         prop_assert_eq!(s.buckets.iter().map(|b| b.count).sum::<u64>(), inside.len() as u64);
         for list in [&s.by_sales_model, &s.by_payment_model] {
-            prop_assert_eq!(list.iter().map(|x| x.total_revenue).sum::<i64>(), total);
+            prop_assert_eq!(list.iter().map(|x| x.total_revenue).sum::<i128>(), total);
             for (i, b) in s.buckets.iter().enumerate() {
-                prop_assert_eq!(list.iter().map(|x| x.revenue[i]).sum::<i64>(), b.revenue);
+                prop_assert_eq!(list.iter().map(|x| x.revenue[i]).sum::<i128>(), b.revenue);
             }
         }
 
         // Each purchase lands in the bucket of its own local date (one conversion each,
         // done here the slow way).
-        let mut expected: HashMap<Date, i64> = HashMap::new();
+        let mut expected: HashMap<Date, i128> = HashMap::new();
         for p in &inside {
             let local = jiff::Timestamp::from_millisecond(p.purchase_time).unwrap().to_zoned(reference.clone()).date();
-            *expected.entry(size.period_start(local)).or_default() += p.price;
+            *expected.entry(size.period_start(local)).or_default() += i128::from(p.price);
         }
         for b in &s.buckets {
             prop_assert_eq!(b.revenue, expected.get(&b.label).copied().unwrap_or(0), "bucket {}", b.label);
         }
 
         let prev = span.previous();
-        let prev_total: i64 = purchases.iter().filter(|p| prev.contains(p.purchase_time)).map(|p| p.price).sum();
+        let prev_total: i128 = purchases.iter().filter(|p| prev.contains(p.purchase_time)).map(|p| i128::from(p.price)).sum();
         prop_assert_eq!(s.previous.revenue, prev_total);
     }
+}
+
+#[test]
+fn prices_beyond_the_bound_are_left_out_and_counted() {
+    let span = LocalSpan::new(date(2026, 3, 2), date(2026, 3, 4), Zone::utc());
+    let mut list = vec![
+        buy(
+            "2026-03-02T09:00:00Z",
+            MAX_PRICE,
+            SP,
+            NOW,
+            "u1",
+            "a1",
+            "max",
+        ),
+        buy(
+            "2026-03-02T10:00:00Z",
+            -MAX_PRICE,
+            SP,
+            NOW,
+            "u2",
+            "a1",
+            "min",
+        ),
+        buy("2026-03-03T10:00:00Z", 250, SP, NOW, "u2", "a2", "ok"),
+    ];
+    for (at, price) in [
+        ("2026-03-02T11:00:00Z", 9_000_000_000_000_000_000),
+        ("2026-03-03T11:00:00Z", MAX_PRICE + 1),
+        ("2026-03-04T11:00:00Z", i64::MIN),
+        // In the previous period (27 Feb .. 1 Mar).
+        ("2026-02-28T11:00:00Z", i64::MAX),
+    ] {
+        list.push(buy(at, price, TP, LATER, "u9", "big", "=1+1"));
+    }
+    let s = summarize(&list, &span, &opts(&span, "2026-03-05T00:00:00Z", 5));
+    assert_eq!(s.totals.revenue, 250);
+    assert_eq!(s.totals.purchases, 3);
+    assert_eq!(s.totals.unique_buyers, 2);
+    assert_eq!(
+        s.excluded,
+        Excluded {
+            price_out_of_range: 3,
+            date_out_of_range: 0
+        }
+    );
+    assert_eq!(s.previous_excluded.price_out_of_range, 1);
+    assert_eq!(s.previous.purchases, 0);
+    assert!(
+        s.by_sales_model.iter().all(|x| x.key != TP),
+        "no series of left-out records"
+    );
+    assert!(s.top_by_revenue.iter().all(|i| i.article_id != "big"));
+    assert_eq!(s.buckets.iter().map(|b| b.count).sum::<u64>(), 3);
+}
+
+#[test]
+fn dates_outside_the_supported_years_are_left_out_and_counted() {
+    let span = LocalSpan::new(date(2026, 3, 2), date(2026, 3, 4), Zone::utc());
+    let list = vec![
+        buy("2026-03-02T09:00:00Z", 100, SP, NOW, "u1", "a1", "ok"),
+        buy("9999-12-30T00:00:00Z", 100, SP, NOW, "u1", "a1", "far"),
+        buy("0001-01-01T00:00:00Z", 100, SP, NOW, "u1", "a1", "early"),
+        buy("1969-12-31T23:59:59Z", 100, SP, NOW, "u1", "a1", "before"),
+        buy("2101-01-01T00:00:00Z", 100, SP, NOW, "u1", "a1", "after"),
+        buy(
+            "2100-12-31T23:59:59Z",
+            100,
+            SP,
+            NOW,
+            "u1",
+            "a1",
+            "last year, outside the span",
+        ),
+    ];
+    let s = summarize(&list, &span, &opts(&span, "2026-03-05T00:00:00Z", 5));
+    assert_eq!(s.totals.purchases, 1);
+    assert_eq!(s.excluded.date_out_of_range, 4);
+    assert_eq!(s.excluded.total(), 4);
+}
+
+#[test]
+fn sums_cannot_overflow() {
+    // Ten thousand purchases at the largest counted price: beyond i64, exact in i128.
+    let span = LocalSpan::new(date(2026, 3, 2), date(2026, 3, 2), Zone::utc());
+    let list: Vec<Purchase> = (0..10_000)
+        .map(|i| {
+            buy(
+                "2026-03-02T09:00:00Z",
+                MAX_PRICE,
+                SP,
+                NOW,
+                &format!("u{}", i % 3),
+                "a",
+                "t",
+            )
+        })
+        .collect();
+    let s = summarize(&list, &span, &opts(&span, "2026-03-05T00:00:00Z", 5));
+    let expected = 10_000 * i128::from(MAX_PRICE);
+    assert!(expected > i128::from(i64::MAX));
+    assert_eq!(s.totals.revenue, expected);
+    assert_eq!(s.buckets[0].revenue, expected);
+    assert_eq!(s.by_sales_model[0].total_revenue, expected);
+    assert_eq!(s.top_by_revenue[0].revenue, expected);
+    assert_eq!(s.totals.average_price, i128::from(MAX_PRICE));
+    assert_eq!(s.payment_share[0].fraction, 1.0);
+}
+
+#[test]
+fn models_beyond_the_cap_share_the_last_series() {
+    let span = LocalSpan::new(date(2026, 3, 2), date(2026, 3, 2), Zone::utc());
+    let list: Vec<Purchase> = (0..MAX_SERIES + 10)
+        .map(|i| {
+            buy(
+                "2026-03-02T09:00:00Z",
+                100,
+                &format!("model {i:02}"),
+                NOW,
+                "u",
+                "a",
+                "t",
+            )
+        })
+        .collect();
+    let s = summarize(&list, &span, &opts(&span, "2026-03-05T00:00:00Z", 5));
+    assert_eq!(s.by_sales_model.len(), MAX_SERIES);
+    assert_eq!(
+        s.by_sales_model.iter().map(|x| x.total_count).sum::<u64>(),
+        list.len() as u64
+    );
+    let last = s.by_sales_model.iter().find(|x| x.models > 1).unwrap();
+    assert_eq!(last.models, 11);
+    assert_eq!(last.total_count, 11);
+    assert_eq!(last.key, "model 23 and 10 more models");
 }

@@ -54,7 +54,7 @@ fn sample() -> Vec<Purchase> {
     ]
 }
 
-const HEADER: &str = "purchase_date,payment_date,payment_model,sales_model,price,currency,title,article_id,item_url,expiry_date,shared_user_id\n";
+const HEADER: &str = "purchase_date,payment_date,payment_model,sales_model,price,currency,title,article_id,item_url,expiry_date,shared_user_id\r\n";
 
 #[test]
 fn csv_exact_text_in_berlin() {
@@ -62,9 +62,9 @@ fn csv_exact_text_in_berlin() {
     let text = String::from_utf8(purchases_csv(&sample(), &opts)).unwrap();
     let expected = [
         HEADER,
-        "2026-01-15T17:17:19+01:00,2026-01-15T17:17:19.610+01:00,Pay Now,Single Purchase,2.00,EUR,\"Café \"\"Best\"\", again\",1472819,http://example.com/a?x=1,,37f6\n",
-        "2026-01-16T00:30:00+01:00,,Pay Later,Time Pass,12.34,EUR,Pass; 24h,tp1,http://example.com/tp,2026-01-17T00:30:00+01:00,u2\n",
-        "2026-01-16T00:30:00+01:00,,Refund,Single Purchase,-0.05,EUR,,r1,,,\n",
+        "2026-01-15T17:17:19+01:00,2026-01-15T17:17:19.610+01:00,Pay Now,Single Purchase,2.00,EUR,\"Café \"\"Best\"\", again\",1472819,http://example.com/a?x=1,,37f6\r\n",
+        "2026-01-16T00:30:00+01:00,,Pay Later,Time Pass,12.34,EUR,Pass; 24h,tp1,http://example.com/tp,2026-01-17T00:30:00+01:00,u2\r\n",
+        "2026-01-16T00:30:00+01:00,,Refund,Single Purchase,-0.05,EUR,,r1,,,\r\n",
     ]
     .concat();
     assert_eq!(text, expected);
@@ -82,8 +82,8 @@ fn csv_semicolon_with_bom_in_utc() {
     let text = std::str::from_utf8(&bytes[3..]).unwrap();
     let expected = [
         &HEADER.replace(',', ";"),
-        "2026-01-15T16:17:19+00:00;2026-01-15T16:17:19.610+00:00;Pay Now;Single Purchase;2,00;USD;\"Café \"\"Best\"\", again\";1472819;http://example.com/a?x=1;;37f6\n",
-        "2026-01-15T23:30:00+00:00;;Pay Later;Time Pass;12,34;USD;\"Pass; 24h\";tp1;http://example.com/tp;2026-01-16T23:30:00+00:00;u2\n",
+        "2026-01-15T16:17:19+00:00;2026-01-15T16:17:19.610+00:00;Pay Now;Single Purchase;2,00;USD;\"Café \"\"Best\"\", again\";1472819;http://example.com/a?x=1;;37f6\r\n",
+        "2026-01-15T23:30:00+00:00;;Pay Later;Time Pass;12,34;USD;\"Pass; 24h\";tp1;http://example.com/tp;2026-01-16T23:30:00+00:00;u2\r\n",
     ]
     .concat();
     assert_eq!(text, expected);
@@ -96,9 +96,8 @@ fn csv_of_nothing_is_the_header() {
     // Negative offsets with minutes.
     let st_johns = CsvOptions::new(tz("America/St_Johns"), "EUR");
     let text = String::from_utf8(purchases_csv(&sample()[2..], &st_johns)).unwrap();
-    assert!(
-        text.ends_with("\n2026-01-15T20:00:00-03:30,,Refund,Single Purchase,-0.05,EUR,,r1,,,\n")
-    );
+    assert!(text
+        .ends_with("\r\n2026-01-15T20:00:00-03:30,,Refund,Single Purchase,-0.05,EUR,,r1,,,\r\n"));
 }
 
 #[test]
@@ -115,8 +114,8 @@ fn money_formatting() {
         (i64::MAX, "92233720368547758.07"),
     ];
     for (cents, text) in cases {
-        assert_eq!(format_cents(cents, false), text);
-        assert_eq!(format_cents(cents, true), text.replace('.', ","));
+        assert_eq!(format_cents(cents.into(), false), text);
+        assert_eq!(format_cents(cents.into(), true), text.replace('.', ","));
     }
 }
 
@@ -215,5 +214,47 @@ fn filter_within_a_span() {
     assert_eq!(
         view_indices(&t, "pay", Some(&local), SortColumn::Price, SortDir::Asc),
         [1, 3, 0, 2]
+    );
+}
+
+#[test]
+fn records_left_out_of_the_figures_go_out_as_received() {
+    let body = r#"{"status":"ok","data":[
+        {"price":9000000000000000000,"purchase_date":"9999-12-31T23:59:59+00:00",
+         "title":"=HYPERLINK(\"http://x\",\"y\")","payment_model":"-1","item_url":"javascript:alert(1)"},
+        {"price":-1000000000000001,"purchase_date":"0000-01-01T00:00:00+00:00","title":"@cmd"}]}"#;
+    let decoded = merchant_console_core::purchases::parse_response(body).unwrap();
+    assert_eq!(decoded.skipped, 0);
+    let text = String::from_utf8(purchases_csv(
+        &decoded.purchases,
+        &CsvOptions::new(tz("Europe/Berlin"), "EUR"),
+    ))
+    .unwrap();
+    let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    // The date past jiff's range is written in UTC rather than dropped or moved.
+    assert_eq!(rows[1][0], "9999-12-31T23:59:59+00:00");
+    assert_eq!(rows[1][4], "90000000000000000.00");
+    assert_eq!(rows[1][6], "'=HYPERLINK(\"http://x\",\"y\")");
+    assert_eq!(rows[1][2], "'-1");
+    assert_eq!(rows[1][8], "javascript:alert(1)");
+    assert_eq!(rows[2][0], "0000-01-01T01:00:00+01:00");
+    assert_eq!(rows[2][4], "-10000000000000.01");
+    assert_eq!(rows[2][6], "'@cmd");
+}
+
+#[test]
+fn a_price_past_i64_is_named_out_of_range() {
+    let body = r#"{"data":[{"price":10000000000000000000,"purchase_date":"2026-01-01T00:00:00Z"},
+        {"price":12.5,"purchase_date":"2026-01-01T00:00:00Z"}]}"#;
+    let decoded = merchant_console_core::purchases::parse_response(body).unwrap();
+    assert_eq!(decoded.skipped, 2);
+    assert_eq!(
+        decoded.first_skip_reason.as_deref(),
+        Some("unreadable price (a number out of range)")
     );
 }

@@ -222,6 +222,8 @@ fn plan_splits_into_current_and_previous_period() {
                 at(span.start_ms(), "cur a"),
                 at(span.end_ms() - 1, "cur b"),
                 at(span.end_ms(), "too late"),
+                // Dated where no figure can place it: kept for the table and the CSV.
+                at(ms_of_year(9999), "year 9999"),
             ],
             _ => Vec::new(),
         };
@@ -234,8 +236,13 @@ fn plan_splits_into_current_and_previous_period() {
     assert!(plan.is_complete());
     let SplitPurchases { current, previous } = plan.into_split(&span, Some(&previous));
     let titles = |list: &[Purchase]| list.iter().map(|p| p.title.clone()).collect::<Vec<_>>();
-    assert_eq!(titles(&current), ["cur a", "cur b"]);
+    assert_eq!(titles(&current), ["cur a", "cur b", "year 9999"]);
     assert_eq!(titles(&previous), ["prev a", "prev b"]);
-    assert_eq!(current.capacity(), 2);
+    assert_eq!(current.capacity(), 3);
     assert_eq!(previous.capacity(), 2);
+}
+
+/// Midnight UTC on 1 January of `year`.
+fn ms_of_year(year: i16) -> i64 {
+    merchant_console_core::civil::day_number(jiff::civil::date(year, 1, 1)) * 86_400_000
 }

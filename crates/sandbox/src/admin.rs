@@ -5,6 +5,7 @@ use crate::civil::{day_of_ms, parse_date};
 use crate::clover::data::ExportType;
 use crate::clover::exports::file_count;
 use crate::faults::FaultRequest;
+use crate::hostile::DataMode;
 use crate::{query_pairs, AppState};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -35,6 +36,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/__sandbox/oauth", get(oauth_stats).post(set_oauth))
         .route("/__sandbox/csp", get(get_csp).post(set_csp))
         .route("/__sandbox/files", get(get_files).post(set_files))
+        .route("/__sandbox/data", get(get_data).post(set_data))
 }
 
 fn bad_request(msg: impl Into<String>) -> Response {
@@ -54,6 +56,9 @@ async fn reset(State(state): State<Arc<AppState>>) -> Json<Value> {
     state.oauth.reset(state.config.oauth_token_ttl_s);
     state.csp.store(state.config.csp, Ordering::Relaxed);
     state.files.reset();
+    state
+        .hostile
+        .store(state.config.data == DataMode::Hostile, Ordering::Relaxed);
     Json(json!({"status": "ok"}))
 }
 
@@ -71,6 +76,38 @@ async fn set_files(State(state): State<Arc<AppState>>, body: Bytes) -> Response 
     match crate::files::change(&state, &value) {
         Ok(()) => Json(crate::files::settings_json(&state)).into_response(),
         Err(msg) => bad_request(msg),
+    }
+}
+
+fn data_json(state: &AppState) -> Json<Value> {
+    let mode = if state.hostile_data() {
+        DataMode::Hostile
+    } else {
+        DataMode::Demo
+    };
+    Json(json!({"mode": mode.as_str()}))
+}
+
+async fn get_data(State(state): State<Arc<AppState>>) -> Json<Value> {
+    data_json(&state)
+}
+
+/// `{"mode": "hostile"}` mixes hostile records into both APIs' answers from now on;
+/// `"demo"` stops it (reset restores the `--data` setting).
+async fn set_data(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    let mode = serde_json::from_slice::<Value>(&body).ok().and_then(|v| {
+        v.get("mode")
+            .and_then(Value::as_str)
+            .and_then(DataMode::parse)
+    });
+    match mode {
+        Some(m) => {
+            state
+                .hostile
+                .store(m == DataMode::Hostile, Ordering::Relaxed);
+            data_json(&state).into_response()
+        }
+        None => bad_request("expected {\"mode\": \"demo\"|\"hostile\"}"),
     }
 }
 

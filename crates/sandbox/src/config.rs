@@ -172,6 +172,9 @@ pub struct Config {
     /// Where file URLs point at start-up and after a reset: `same`, `files-port`, or an
     /// origin fronting the second listener (see `files.rs`).
     pub file_host: crate::files::FileHost,
+    /// Demo data, or demo data with hostile records mixed in (switchable at run time
+    /// through `/__sandbox/data`).
+    pub data: crate::hostile::DataMode,
 }
 
 impl Default for Config {
@@ -231,6 +234,7 @@ impl Default for Config {
             log_requests: true,
             files_port: None,
             file_host: crate::files::FileHost::Same,
+            data: crate::hostile::DataMode::Demo,
         }
     }
 }
@@ -266,6 +270,8 @@ pub struct FileConfig {
     pub files_port: Option<u16>,
     /// `"same"`, `"files-port"` or an origin.
     pub file_host: Option<String>,
+    /// `"demo"` or `"hostile"`.
+    pub data: Option<String>,
     #[serde(default)]
     pub cors_origins: Vec<String>,
     pub clover: Option<FileClover>,
@@ -346,6 +352,10 @@ impl Config {
         }
         if let Some(h) = &f.file_host {
             self.file_host = crate::files::FileHost::parse(h)?;
+        }
+        if let Some(d) = f.data {
+            self.data = crate::hostile::DataMode::parse(&d)
+                .ok_or_else(|| format!("data: {d:?} is not \"demo\" or \"hostile\""))?;
         }
         self.cors_origins.extend(f.cors_origins);
         if let Some(c) = f.clover {

@@ -12,6 +12,7 @@ pub mod clover;
 pub mod config;
 pub mod faults;
 pub mod files;
+pub mod hostile;
 pub mod laterpay;
 pub mod oauth;
 pub mod observe;
@@ -51,6 +52,15 @@ pub struct AppState {
     pub csp: std::sync::atomic::AtomicBool,
     /// Where file URLs point; the second origin.
     pub files: files::Files,
+    /// Whether the APIs mix hostile records into their answers (`--data hostile`).
+    pub hostile: std::sync::atomic::AtomicBool,
+}
+
+impl AppState {
+    /// Whether hostile records are mixed in right now.
+    pub fn hostile_data(&self) -> bool {
+        self.hostile.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl AppState {
@@ -84,6 +94,7 @@ impl AppState {
                 .map(|m| (m.token.clone(), m.id.clone()))
                 .collect(),
             csp: config.csp.into(),
+            hostile: (config.data == hostile::DataMode::Hostile).into(),
             config,
         }
     }

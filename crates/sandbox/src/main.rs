@@ -74,6 +74,11 @@ struct Cli {
     /// No per-request log lines on stderr
     #[arg(long)]
     quiet: bool,
+    /// Data set: "demo", or "hostile" (demo data with hostile records mixed in: formula
+    /// strings, javascript: URLs, huge/zero/negative prices, 10 kB titles, RTL, emoji and
+    /// control characters, missing fields, wrong types) [default: demo]
+    #[arg(long, value_name = "MODE")]
+    data: Option<String>,
 }
 
 fn configure(cli: Cli) -> Result<Config, String> {
@@ -109,6 +114,10 @@ fn configure(cli: Cli) -> Result<Config, String> {
     if c.file_host == merchant_console_sandbox::files::FileHost::FilesPort && c.files_port.is_none()
     {
         return Err("--file-host files-port needs --files-port".into());
+    }
+    if let Some(d) = &cli.data {
+        c.data = merchant_console_sandbox::hostile::DataMode::parse(d)
+            .ok_or_else(|| format!("--data must be demo or hostile, not {d:?}"))?;
     }
     if cli.payments_per_day.is_some() {
         c.payments_per_day = cli.payments_per_day;

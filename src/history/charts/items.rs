@@ -29,7 +29,7 @@ pub fn items_markup(s: &Summary, by: usize, table_shown: bool) -> String {
         None => "No items were sold in this range.".to_string(),
         Some(top) => format!(
             "The top item by {word} is \"{}\" with {} from {}.",
-            item_name(top),
+            format::short(&item_name(top)),
             format::money(top.revenue, c),
             format::plural(top.count, "purchase", "purchases")
         ),
@@ -47,7 +47,7 @@ pub fn items_markup(s: &Summary, by: usize, table_shown: bool) -> String {
     );
     let value = |it: &ItemStat| {
         if by_count {
-            it.count as i64
+            i128::from(it.count)
         } else {
             it.revenue
         }

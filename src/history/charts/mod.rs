@@ -7,7 +7,9 @@
 //! through [`format::esc`].
 //!
 //! Shared here: the colour-blind-safe Okabe–Ito palette with a fill pattern per series, so
-//! series differ by more than colour; axis ticks; toggles and data-table twins.
+//! series differ by more than colour; toggles and data-table twins. Scales, ticks and
+//! bar geometry are the core's (`merchant_console_core::chart`): the views only print
+//! the coordinates it returns.
 
 pub mod items;
 pub mod revenue;
@@ -75,24 +77,6 @@ pub const PARTIAL_SWATCH: &str =
 
 /// The dashed previous-period line as a key square.
 pub const PREVIOUS_SWATCH: &str = r#"<span class="mc-swatch mc-s-prev" aria-hidden="true"></span>"#;
-
-/// A round axis maximum at or above `max` and its tick step (about four ticks), both in
-/// the same unit as `max`.
-pub fn nice_scale(max: i64) -> (i64, i64) {
-    let max = max.max(1);
-    let raw = (max + 3) / 4;
-    let mut magnitude = 1_i64;
-    while magnitude.saturating_mul(10) <= raw {
-        magnitude *= 10;
-    }
-    let step = [1, 2, 5, 10]
-        .iter()
-        .map(|m| m * magnitude)
-        .find(|s| *s >= raw)
-        .unwrap_or(magnitude * 10);
-    let top = (max + step - 1) / step * step;
-    (top, step)
-}
 
 /// A button handled by the dashboard's delegated click listener: `act` names the action,
 /// `value` its argument; the id lets focus come back after the markup is redrawn.
@@ -189,15 +173,16 @@ pub fn data_of(target: Option<web_sys::EventTarget>, attr: &str) -> Option<(Stri
     Some((el.get_attribute(attr)?, el.id()))
 }
 
-/// An item's name, linked to its page when the URL is a plain http(s) one.
+/// An item's name, linked to its page when the URL is a plain http(s) one (never a
+/// `javascript:` or `data:` URL from the API).
 pub fn linked(name: &str, url: &str) -> String {
     match merchant_console_core::export::safe_http_url(url) {
         Some(u) => format!(
             r#"<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>"#,
             esc(u),
-            esc(name)
+            format::api_text(name)
         ),
-        None => esc(name),
+        None => format::api_text(name),
     }
 }
 
@@ -210,6 +195,6 @@ pub fn caption(text: &str) -> String {
 }
 
 /// `format::money` for markup.
-pub fn money(cents: i64, currency: &str) -> String {
+pub fn money(cents: i128, currency: &str) -> String {
     esc(&format::money(cents, currency))
 }

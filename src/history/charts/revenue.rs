@@ -5,14 +5,17 @@
 //!
 //! The bars live in a `viewBox` stretched to the container (`preserveAspectRatio="none"`),
 //! so the chart follows its width without measuring; text (axes, tooltip) is HTML placed
-//! by percentages, so it is never distorted. Coordinates are integers (no float printing).
+//! by percentages, so it is never distorted. The geometry (scale, ticks, stacked segments
+//! with refunds below the zero line, the comparison line) is the core's
+//! `chart::BarChart`; this module only prints its integer coordinates.
 
 use std::fmt::Write as _;
 
+use merchant_console_core::chart::{self, BarChart};
 use merchant_console_core::purchases::{BucketSize, Series, Summary};
 
 use super::{
-    button, fill, money, nice_scale, swatch, switch, table_markup, table_toggle, PARTIAL_SWATCH,
+    button, fill, money, swatch, switch, table_markup, table_toggle, PARTIAL_SWATCH,
     PREVIOUS_SWATCH,
 };
 use crate::history::format::{self, css_pct, esc};
@@ -51,22 +54,21 @@ fn pick(s: &Summary, by: usize) -> &[Series] {
     }
 }
 
-/// Axis maximum and step for the shown series (and the comparison line when on).
-fn scale(s: &Summary, o: Options) -> (i64, i64) {
-    let all = pick(s, o.by);
-    let mut max = 0;
-    for i in 0..s.buckets.len() {
-        max = max.max(
-            all.iter()
-                .filter(|se| !o.hidden.contains(&se.key))
-                .map(|se| se.revenue[i])
-                .sum::<i64>(),
-        );
-        if let Some(b) = o.prev.and_then(|p| p.buckets.get(i)) {
-            max = max.max(b.revenue);
+/// The chart's geometry: the shown series stacked per bucket (their palette indices
+/// alongside), and the comparison line when on.
+fn layout<'s>(s: &'s Summary, o: Options) -> (BarChart, Vec<usize>) {
+    let (mut colours, mut values): (Vec<usize>, Vec<&'s [i128]>) = (Vec::new(), Vec::new());
+    for (i, se) in pick(s, o.by).iter().enumerate() {
+        if !o.hidden.contains(&se.key) {
+            colours.push(i);
+            values.push(&se.revenue);
         }
     }
-    nice_scale(max)
+    let line: Option<Vec<i128>> = o
+        .prev
+        .map(|p| p.buckets.iter().map(|b| b.revenue).collect());
+    let chart = BarChart::stacked(&values, s.buckets.len(), line.as_deref(), W, H);
+    (chart, colours)
 }
 
 /// Title, controls (stacking switch, period select, table toggle) and the legend.
@@ -99,9 +101,9 @@ pub fn head_markup(s: &Summary, o: Options, table_shown: bool) -> String {
     out.push_str(r#"</div></div><div class="mc-legend" role="group" aria-label="Series shown in the revenue chart">"#);
     for (i, se) in pick(s, o.by).iter().enumerate() {
         let inner = format!(
-            r#"{} {} <span class="mc-muted">{}</span>"#,
+            r#"{} <span class="mc-legend-key">{}</span> <span class="mc-muted">{}</span>"#,
             swatch(i),
-            esc(&se.key),
+            format::api_text(format::model(&se.key)),
             money(se.total_revenue, &s.currency)
         );
         out.push_str(&button(
@@ -132,20 +134,17 @@ pub fn head_markup(s: &Summary, o: Options, table_shown: bool) -> String {
 
 /// Y axis, the bars with grid and comparison line, X axis.
 pub fn plot_markup(s: &Summary, o: Options) -> String {
-    let (top, step) = scale(s, o);
-    let y = |v: i64| H - (i128::from(v) * i128::from(H) / i128::from(top)) as i64;
-    let n = s.buckets.len().max(1) as i64;
-    let x_of = |i: i64| i * W / n;
-    let mut out = String::with_capacity(s.buckets.len() * 330 + 2000);
+    let (c, colours) = layout(s, o);
+    let n = s.buckets.len();
+    let mut out = String::with_capacity(n * 330 + 2000);
 
     out.push_str(r#"<div class="mc-plot"><div class="mc-y-axis" aria-hidden="true">"#);
-    for k in 0..=top / step {
-        let v = k * step;
+    for t in &c.ticks {
         let _ = write!(
             out,
             r#"<span class="mc-y-label" data-css="bottom:{}">{}</span>"#,
-            css_pct(v, top),
-            esc(&format::money_whole(v, &s.currency))
+            chart::css_percent(t.from_bottom),
+            esc(&format::money_whole(t.value, &s.currency))
         );
     }
     let _ = write!(
@@ -153,18 +152,19 @@ pub fn plot_markup(s: &Summary, o: Options) -> String {
         r#"</div><div class="mc-plot-area"><svg class="mc-plot-svg" viewBox="0 0 {W} {H}" preserveAspectRatio="none" aria-label="Revenue bars, one per {}">"#,
         bucket_word(s.bucket_size)
     );
-    for k in 0..=top / step {
-        let yy = y(k * step);
+    for t in &c.ticks {
+        let class = if t.value == 0 && c.scale.min < 0 {
+            "mc-grid-line mc-zero-line"
+        } else {
+            "mc-grid-line"
+        };
         let _ = write!(
             out,
-            r#"<line class="mc-grid-line" x1="0" x2="{W}" y1="{yy}" y2="{yy}" vector-effect="non-scaling-stroke"/>"#
+            r#"<line class="{class}" x1="0" x2="{W}" y1="{y}" y2="{y}" vector-effect="non-scaling-stroke"/>"#,
+            y = t.y
         );
     }
-    let all = pick(s, o.by);
-    for (i, b) in s.buckets.iter().enumerate() {
-        let (left, right) = (x_of(i as i64), x_of(i as i64 + 1));
-        let gap = (right - left) / if n > 40 { 8 } else { 6 };
-        let (x, width) = (left + gap, right - left - 2 * gap);
+    for (i, (b, bar)) in s.buckets.iter().zip(&c.bars).enumerate() {
         let label = format!(
             "{}: {} revenue, {}{}",
             format::bucket_name(b.label, s.bucket_size),
@@ -174,55 +174,51 @@ pub fn plot_markup(s: &Summary, o: Options) -> String {
         );
         let _ = write!(
             out,
-            r#"<g class="mc-bar" id="mc-rev-bar-{i}" role="img" tabindex="0" data-index="{i}" data-date="{}" aria-label="{}"><rect class="mc-hit" x="{left}" y="0" width="{}" height="{H}"/>"#,
+            r#"<g class="mc-bar" id="mc-rev-bar-{i}" role="img" tabindex="0" data-index="{i}" data-date="{}" aria-label="{}"><rect class="mc-hit" x="{}" y="0" width="{}" height="{H}"/>"#,
             format::ymd(b.label),
             esc(&label),
-            right - left
+            bar.slot_x,
+            bar.slot_width
         );
-        let mut base = 0_i64;
-        for (si, se) in all.iter().enumerate() {
-            let v = se.revenue[i];
-            if v <= 0 || o.hidden.contains(&se.key) {
-                continue;
-            }
-            let (y0, y1) = (y(base), y(base + v));
-            base += v;
+        for seg in &bar.segments {
             let _ = write!(
                 out,
-                r#"<rect x="{x}" y="{y1}" width="{width}" height="{}" fill="{}"/>"#,
-                y0 - y1,
-                fill(si)
+                r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>"#,
+                bar.x,
+                seg.y,
+                bar.width,
+                seg.height,
+                fill(colours.get(seg.series).copied().unwrap_or(0))
             );
         }
         if b.partial {
-            let t = y(base).min(H - 60);
+            // The hatch covers the bar, and is visible on an empty bar too.
+            let top = bar.top.min(c.zero_y - 60).max(0);
+            let bottom = bar.bottom.max(top + 60).min(H);
             let _ = write!(
                 out,
-                r#"<rect class="mc-partial" x="{x}" y="{t}" width="{width}" height="{}" fill="url(#mc-hp-partial)"/>"#,
-                H - t
+                r#"<rect class="mc-partial" x="{}" y="{top}" width="{}" height="{}" fill="url(#mc-hp-partial)"/>"#,
+                bar.x,
+                bar.width,
+                bottom - top
             );
         }
         out.push_str("</g>");
     }
-    if let Some(p) = o.prev {
+    if o.prev.is_some() {
         out.push_str(r#"<polyline class="mc-prev-line" fill="none" stroke="currentColor" stroke-width="2" stroke-dasharray="6 4" vector-effect="non-scaling-stroke" points=""#);
-        for (i, b) in p.buckets.iter().take(n as usize).enumerate() {
-            let _ = write!(
-                out,
-                "{},{} ",
-                (2 * i as i64 + 1) * W / (2 * n),
-                y(b.revenue)
-            );
+        for (x, y) in &c.line {
+            let _ = write!(out, "{x},{y} ");
         }
         out.push_str(r#""/>"#);
     }
     out.push_str(r#"</svg></div><div class="mc-x-axis" aria-hidden="true">"#);
-    let every = (n as usize).div_ceil(8);
+    let every = n.div_ceil(8).max(1);
     for (i, b) in s.buckets.iter().enumerate().filter(|(i, _)| i % every == 0) {
         let _ = write!(
             out,
             r#"<span class="mc-x-label" data-css="left:{}">{}</span>"#,
-            css_pct(2 * i as i64 + 1, 2 * n),
+            css_pct(2 * i as i128 + 1, 2 * n as i128),
             esc(&format::axis_date(b.label, s.bucket_size))
         );
     }
@@ -237,13 +233,13 @@ pub fn tooltip_markup(s: &Summary, i: usize, o: Options) -> String {
         return String::new();
     };
     let c = &s.currency;
-    let n = s.buckets.len().max(1) as i64;
-    let i64i = i as i64;
+    let n = s.buckets.len().max(1) as i128;
+    let k = i as i128;
     // Anchored on the bar's centre; on the right half it opens to the left.
-    let style = if (2 * i64i + 1) * 10 > 12 * n {
-        format!("right:{}", css_pct(2 * n - 2 * i64i - 1, 2 * n))
+    let style = if (2 * k + 1) * 10 > 12 * n {
+        format!("right:{}", css_pct(2 * n - 2 * k - 1, 2 * n))
     } else {
-        format!("left:{}", css_pct(2 * i64i + 1, 2 * n))
+        format!("left:{}", css_pct(2 * k + 1, 2 * n))
     };
     let mut out = format!(
         r#"<div class="mc-tooltip" id="mc-rev-tooltip" role="tooltip" data-css="{style}"><p class="mc-tooltip-title">{}{}</p><p class="mc-tooltip-value">Revenue: {}</p><p>{}</p><ul class="mc-tooltip-series">"#,
@@ -256,9 +252,9 @@ pub fn tooltip_markup(s: &Summary, i: usize, o: Options) -> String {
         if se.count[i] > 0 && !o.hidden.contains(&se.key) {
             let _ = write!(
                 out,
-                "<li>{} {}: {} ({})</li>",
+                r#"<li>{} <span class="mc-legend-key">{}</span>: {} ({})</li>"#,
                 swatch(si),
-                esc(&se.key),
+                format::api_text(format::model(&se.key)),
                 money(se.revenue[i], c),
                 format::count(se.count[i])
             );
@@ -299,11 +295,16 @@ pub fn summary_text(s: &Summary, zone_name: &str) -> String {
             format::money(b.revenue, &s.currency)
         );
     }
-    if let Some(top) = s.by_sales_model.first().filter(|_| s.totals.revenue > 0) {
+    // (With refunds the top model may bring more than the net total: no share then.)
+    if let Some(top) = s
+        .by_sales_model
+        .first()
+        .filter(|top| s.totals.revenue > 0 && top.total_revenue <= s.totals.revenue)
+    {
         let _ = write!(
             text,
             ", and {} brought {} of it",
-            top.key,
+            format::short(format::model(&top.key)),
             format::percent(top.total_revenue as f64 / s.totals.revenue as f64)
         );
     }
@@ -324,7 +325,7 @@ pub fn table_html(s: &Summary, o: Options, zone_name: &str) -> String {
         BucketSize::Month => "Month",
     };
     let mut head = vec![first];
-    head.extend(shown.iter().map(|se| se.key.as_str()));
+    head.extend(shown.iter().map(|se| format::model(&se.key)));
     head.extend(["Revenue", "Purchases"]);
     if let (Some(_), Some(title)) = (o.prev, o.prev_title) {
         head.push(title);

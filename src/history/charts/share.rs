@@ -2,14 +2,15 @@
 
 use std::fmt::Write as _;
 
+use merchant_console_core::chart;
 use merchant_console_core::purchases::Summary;
 
 use super::{caption, money, swatch, table_markup, table_toggle};
-use crate::history::format::{self, css_pct, esc};
+use crate::history::format::{self, esc};
 
 /// The whole figure: title, toggle, bar, key, summary sentence and (when shown) the table.
 pub fn share_markup(s: &Summary, table_shown: bool) -> String {
-    let sentence = if s.totals.revenue == 0 {
+    let sentence = if s.payment_share.iter().all(|sh| sh.revenue <= 0) {
         "No revenue in this range.".to_string()
     } else {
         let parts: Vec<String> = s
@@ -18,7 +19,7 @@ pub fn share_markup(s: &Summary, table_shown: bool) -> String {
             .map(|sh| {
                 format!(
                     "{} {} ({})",
-                    sh.key,
+                    format::short(format::model(&sh.key)),
                     format::percent(sh.fraction),
                     format::money(sh.revenue, &s.currency)
                 )
@@ -31,28 +32,24 @@ pub fn share_markup(s: &Summary, table_shown: bool) -> String {
         table_toggle("share", table_shown),
         esc(&sentence)
     );
-    // Widths from the revenues themselves, in integer math.
-    let total = s
-        .payment_share
-        .iter()
-        .map(|sh| sh.revenue)
-        .sum::<i64>()
-        .max(1);
-    for (i, sh) in s.payment_share.iter().enumerate() {
+    // Widths from the revenues themselves (the core's integer shares: they add up to the
+    // whole bar; refunds-only models get none).
+    let revenues: Vec<i128> = s.payment_share.iter().map(|sh| sh.revenue).collect();
+    for (i, width) in chart::shares(&revenues, 10_000).into_iter().enumerate() {
         let _ = write!(
             out,
             r#"<span class="mc-s{}" data-css="width:{}"></span>"#,
             i % 8,
-            css_pct(sh.revenue, total)
+            chart::css_percent(width)
         );
     }
     out.push_str(r#"</div><ul class="mc-key">"#);
     for (i, sh) in s.payment_share.iter().enumerate() {
         let _ = write!(
             out,
-            r#"<li>{} <span class="mc-key-name">{}</span> <span class="mc-key-value">{}</span> <span class="mc-muted">{} · {}</span></li>"#,
+            r#"<li>{} <span class="mc-key-name mc-clamp">{}</span> <span class="mc-key-value">{}</span> <span class="mc-muted">{} · {}</span></li>"#,
             swatch(i),
-            esc(&sh.key),
+            format::api_text(format::model(&sh.key)),
             format::percent(sh.fraction),
             money(sh.revenue, &s.currency),
             format::plural(sh.count, "purchase", "purchases")
@@ -62,7 +59,7 @@ pub fn share_markup(s: &Summary, table_shown: bool) -> String {
     if table_shown {
         let rows = s.payment_share.iter().map(|sh| {
             vec![
-                sh.key.clone(),
+                format::model(&sh.key).to_string(),
                 format::percent(sh.fraction),
                 format::money(sh.revenue, &s.currency),
                 format::count(sh.count),

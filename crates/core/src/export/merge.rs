@@ -10,18 +10,19 @@
 //!   but should the server round or include a boundary twice, the same object would
 //!   appear in two neighbouring chunks.
 //! * Bad elements (not an object, no usable `id`) are skipped and counted, never a panic.
-//! * CSV is written by the `csv` crate (quoting is not hand-rolled), optionally with a
-//!   UTF-8 BOM (Excel needs it to read UTF-8) and in "European" style: `;` separator and
-//!   decimal comma, which is what Excel expects in locales where `,` is the decimal mark.
-//! * Text cells starting with `=`, `+`, `-`, `@` (or tab/CR) are prefixed with `'` by
-//!   default, so a malicious order note cannot become a spreadsheet formula.
+//! * CSV goes through the app's one writer ([`crate::csv_writer`], the same as the
+//!   purchases CSV): RFC 4180 with CRLF, optionally a UTF-8 BOM (`bom`) and `;` with
+//!   decimal commas (`semicolon`). Amounts are numbers; every other cell, including an
+//!   amount or a time that falls back to the object's raw text, is text, and text that a
+//!   spreadsheet would run as a formula is neutralised, so a malicious order note stays
+//!   text.
 
 use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{Map, Value};
 
 use super::model::{millis_from_value, ExportType};
-use crate::csv_writer::CsvWriter;
+use crate::csv_writer::{Cell, CsvStyle, CsvWriter};
 use crate::range::{DateRange, TimeSpan};
 use crate::Millis;
 
@@ -63,26 +64,25 @@ pub struct MergeOptions {
     pub export_type: ExportType,
     /// Output format.
     pub format: OutputFormat,
-    /// CSV only: start with a UTF-8 BOM so Excel detects UTF-8.
+    /// CSV only: start with a UTF-8 BOM so Excel detects UTF-8 (the same option as the
+    /// purchases CSV's).
     pub bom: bool,
-    /// CSV only: `;` separator and decimal comma (European Excel).
-    pub european: bool,
-    /// CSV only: neutralise text cells that a spreadsheet would run as formulas.
-    pub escape_formulas: bool,
+    /// CSV only: `;` separator and decimal comma (European Excel; the same option as the
+    /// purchases CSV's).
+    pub semicolon: bool,
     /// CSV payments only: currency to show when the object has none (payments carry no
     /// currency; the merchant's currency may be known from elsewhere).
     pub default_currency: Option<String>,
 }
 
 impl MergeOptions {
-    /// Defaults: no BOM, `,` separator, formulas escaped, no default currency.
+    /// Defaults: no BOM, `,` separator, no default currency.
     pub fn new(export_type: ExportType, format: OutputFormat) -> Self {
         Self {
             export_type,
             format,
             bom: false,
-            european: false,
-            escape_formulas: true,
+            semicolon: false,
             default_currency: None,
         }
     }
@@ -268,31 +268,28 @@ impl Merger {
                 }
             }
             OutputFormat::Csv => {
-                let mut w = self.csv_writer(out);
+                let mut w = CsvWriter::fragment(self.csv_style());
                 for o in objs {
-                    w.record(self.csv_row(o));
+                    let row = self.csv_row(o);
+                    let cells: Vec<Cell> = row.iter().map(CsvValue::cell).collect();
+                    w.record(&cells);
                 }
-                out = w.into_inner();
+                out = w.into_bytes();
             }
         }
         Ok(out)
     }
 
-    fn csv_writer(&self, out: Vec<u8>) -> CsvWriter {
-        CsvWriter::new(out, if self.opts.european { b';' } else { b',' }, true)
+    fn csv_style(&self) -> CsvStyle {
+        CsvStyle {
+            bom: self.opts.bom,
+            semicolon: self.opts.semicolon,
+        }
     }
 
-    fn csv_row(&self, o: &Map<String, Value>) -> Vec<String> {
-        let dec = if self.opts.european { ',' } else { '.' };
-        let text = |v: Option<&Value>| -> String {
-            let s = text_cell(v);
-            if self.opts.escape_formulas {
-                escape_formula(s)
-            } else {
-                s
-            }
-        };
-        let money = |key: &str| money_cell(o.get(key), dec);
+    fn csv_row(&self, o: &Map<String, Value>) -> Vec<CsvValue> {
+        let text = |v: Option<&Value>| CsvValue::Text(text_cell(v));
+        let money = |key: &str| money_cell(o.get(key));
         let time = |key: &str| time_cell(o.get(key));
         let nested = |outer: &str, inner: &str| o.get(outer).and_then(|v| v.get(inner));
         match self.opts.export_type {
@@ -315,12 +312,7 @@ impl Merger {
             ExportType::Payments => {
                 let currency = match o.get("currency") {
                     Some(v) if !v.is_null() => text(Some(v)),
-                    _ => self
-                        .opts
-                        .default_currency
-                        .clone()
-                        .map(|c| text(Some(&Value::String(c))))
-                        .unwrap_or_default(),
+                    _ => CsvValue::Text(self.opts.default_currency.clone().unwrap_or_default()),
                 };
                 vec![
                     text(o.get("id")),
@@ -368,15 +360,12 @@ impl Merger {
                 }
             }
             OutputFormat::Csv => {
-                if self.opts.bom {
-                    out.extend_from_slice("\u{feff}".as_bytes());
-                }
-                let mut w = self.csv_writer(out);
-                w.record(columns(self.opts.export_type));
-                out = w.into_inner();
+                let mut w = CsvWriter::new(self.csv_style());
+                w.header(columns(self.opts.export_type));
                 for p in self.parts.values() {
-                    out.extend_from_slice(p);
+                    w.append(p);
                 }
+                out = w.into_bytes();
             }
         }
         out
@@ -406,34 +395,43 @@ fn text_cell(v: Option<&Value>) -> String {
     }
 }
 
-fn escape_formula(s: String) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s
+/// A CSV cell of the merged file before writing: a number or text.
+enum CsvValue {
+    Text(String),
+    Cents(i64),
+}
+
+impl CsvValue {
+    fn cell(&self) -> Cell<'_> {
+        match self {
+            CsvValue::Text(s) => Cell::Text(s),
+            CsvValue::Cents(c) => Cell::Cents(*c),
+        }
     }
 }
 
-fn money_cell(v: Option<&Value>, dec: char) -> String {
+/// An amount in cents as a number; anything else the object holds there as text.
+fn money_cell(v: Option<&Value>) -> CsvValue {
     match v.and_then(millis_from_value) {
-        Some(cents) => format_cents(cents, dec),
-        None => text_cell(v),
+        Some(cents) => CsvValue::Cents(cents),
+        None => CsvValue::Text(text_cell(v)),
     }
 }
 
-fn time_cell(v: Option<&Value>) -> String {
-    match v.and_then(millis_from_value).and_then(format_millis_utc) {
-        Some(s) => s,
-        None => text_cell(v),
-    }
+/// Epoch ms as ISO-8601 UTC text; anything else the object holds there as text.
+fn time_cell(v: Option<&Value>) -> CsvValue {
+    CsvValue::Text(
+        match v.and_then(millis_from_value).and_then(format_millis_utc) {
+            Some(s) => s,
+            None => text_cell(v),
+        },
+    )
 }
 
 /// Integer cents as currency units with two decimals, integer math only:
 /// `1234 -> "12.34"`, `-5 -> "-0.05"`, `i64::MIN` included. `dec` is the decimal mark.
 pub fn format_cents(cents: i64, dec: char) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    format!("{sign}{}{dec}{:02}", abs / 100, abs % 100)
+    crate::csv_writer::format_cents(cents.into(), dec)
 }
 
 /// Epoch ms as ISO-8601 UTC with millisecond precision and `Z`:

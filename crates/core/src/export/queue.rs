@@ -490,6 +490,7 @@ impl ExportQueue {
     /// Times out every operation whose deadline has passed at `now`, exactly as if the
     /// app had reported [`Response::Timeout`]. Call before [`next_action`](Self::next_action).
     pub fn handle_timeout(&mut self, now: Millis) -> Vec<Event> {
+        self.follow_clock_back(now);
         let late: Vec<OpId> = self
             .in_flight
             .iter()
@@ -510,6 +511,7 @@ impl ExportQueue {
     /// Also runs [`expire`](Self::expire), so that an expiry time reported by
     /// [`next_wakeup`](Self::next_wakeup) is always consumed by the next call.
     pub fn next_action(&mut self, now: Millis) -> Option<Action> {
+        self.follow_clock_back(now);
         self.expire(now);
         let merchants: Vec<String> = self
             .merchant_order()
@@ -642,6 +644,42 @@ impl ExportQueue {
     }
 
     // ---- internals -------------------------------------------------------------------
+
+    /// The device's clock was set back (a merchant's last request lies in the future):
+    /// every wait and deadline of that merchant moves back by as much, so a clock set back
+    /// an hour does not hold the queue for an hour. Waits are absolute times; this keeps
+    /// their lengths.
+    fn follow_clock_back(&mut self, now: Millis) {
+        for (merchant, m) in self.merchants.iter_mut() {
+            let Some(last) = m.last_request_at.filter(|&l| l > now.saturating_add(1_000)) else {
+                continue;
+            };
+            let back = last - now;
+            m.last_request_at = Some(now);
+            let earlier = |t: &mut Millis| *t = t.saturating_sub(back);
+            for j in self
+                .requests
+                .iter_mut()
+                .filter(|r| r.merchant == *merchant)
+                .flat_map(|r| r.exports.iter_mut())
+            {
+                if let Some(w) = j.wait.as_mut() {
+                    earlier(&mut w.until);
+                }
+                if let Some(p) = j.poll.as_mut() {
+                    earlier(&mut p.next_poll_at);
+                }
+            }
+            for f in self
+                .in_flight
+                .iter_mut()
+                .filter(|f| f.merchant == *merchant)
+            {
+                earlier(&mut f.sent_at);
+                earlier(&mut f.deadline);
+            }
+        }
+    }
 
     fn fresh_id(&mut self) -> u64 {
         let id = self.next_id;

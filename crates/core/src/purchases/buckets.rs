@@ -62,7 +62,7 @@ pub struct Bucket {
     /// End of that part (epoch ms, exclusive).
     pub end: Millis,
     /// Revenue in minor units.
-    pub revenue: i64,
+    pub revenue: i128,
     pub count: u64,
     /// The bucket does not show a whole period: it is not over yet at `now`, or the span
     /// cuts it (a week or month only partly selected).

@@ -11,6 +11,7 @@ use super::model::{Decoded, Purchase};
 use super::span::LocalSpan;
 use crate::civil::{add_days, utc_date, ymd};
 use crate::zone::Zone;
+use crate::Millis;
 
 /// Requests running at once by default: enough to overlap latency, gentle on the API.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 2;
@@ -286,17 +287,21 @@ impl FetchPlan {
     }
 
     /// Moves the purchases out into those of `current` and those of the span it is
-    /// compared with (in chunk order, then response order; anything in neither is
-    /// dropped). Both lists are allocated at their exact size and each chunk's list is
-    /// freed once moved, so the peak is the chunks plus one copy of what is kept, never a
-    /// concatenation as well. Where the two spans overlap, a purchase is in both lists.
+    /// compared with (in chunk order, then response order). A purchase dated outside the
+    /// supported years ([`supported_instant`](super::supported_instant)) joins `current`:
+    /// the response had it, so the table and CSV keep it, while the figures leave it out
+    /// with a notice. Anything else in neither span is dropped (the extra UTC days). Both
+    /// lists are allocated at their exact size and each chunk's list is freed once moved,
+    /// so the peak is the chunks plus one copy of what is kept, never a concatenation as
+    /// well. Where the two spans overlap, a purchase is in both lists.
     pub fn into_split(self, current: &LocalSpan, compare: Option<&LocalSpan>) -> SplitPurchases {
         let cur = current.range_ms();
         // An empty range when there is nothing to compare with.
         let prev = compare.map_or(0..0, LocalSpan::range_ms);
+        let in_current = |t: Millis| cur.contains(&t) || !super::aggregate::supported_instant(t);
         let (mut n_cur, mut n_prev) = (0, 0);
         for p in self.purchases() {
-            n_cur += usize::from(cur.contains(&p.purchase_time));
+            n_cur += usize::from(in_current(p.purchase_time));
             n_prev += usize::from(prev.contains(&p.purchase_time));
         }
         let mut out = SplitPurchases {
@@ -305,10 +310,7 @@ impl FetchPlan {
         };
         for chunk in self.results {
             for p in chunk {
-                match (
-                    cur.contains(&p.purchase_time),
-                    prev.contains(&p.purchase_time),
-                ) {
+                match (in_current(p.purchase_time), prev.contains(&p.purchase_time)) {
                     (true, true) => {
                         out.previous.push(p.clone());
                         out.current.push(p);

@@ -1,16 +1,19 @@
-//! CSV export of purchases, for spreadsheets.
-//!
-//! Quoting is left to the `csv` crate. Two flavours: the default (comma separator,
+//! CSV export of purchases, for spreadsheets, through the app's one CSV writer
+//! ([`crate::csv_writer`]: RFC 4180 records with CRLF, formula-like text neutralised,
+//! the price column written as numbers). Two flavours: the default (comma separator,
 //! decimal point) and the one German/French Excel opens directly (semicolon separator,
 //! decimal comma), each optionally with a UTF-8 BOM so Excel detects the encoding.
+//! Records are written as received, those the figures leave out (see
+//! [`Exclusion`](super::Exclusion)) included.
 
 use std::fmt::Write as _;
 
 use jiff::civil::Date;
 
+use super::instant::local_time;
 use super::model::Purchase;
 use crate::civil::ymd;
-use crate::csv_writer::CsvWriter;
+use crate::csv_writer::{Cell, CsvStyle, CsvWriter};
 use crate::zone::Zone;
 use crate::Millis;
 
@@ -36,9 +39,10 @@ pub struct CsvOptions {
     pub zone: Zone,
     /// Currency code written in every row (e.g. "EUR").
     pub currency: String,
-    /// Start with a UTF-8 byte order mark.
+    /// Start with a UTF-8 byte order mark (the same option as the merged export's).
     pub bom: bool,
-    /// `;` separator and decimal comma instead of `,` and decimal point.
+    /// `;` separator and decimal comma instead of `,` and decimal point (the same option
+    /// as the merged export's).
     pub semicolon: bool,
 }
 
@@ -59,50 +63,39 @@ pub fn purchases_csv<'a, I>(purchases: I, opts: &CsvOptions) -> Vec<u8>
 where
     I: IntoIterator<Item = &'a Purchase>,
 {
-    let mut out = Vec::new();
-    if opts.bom {
-        out.extend_from_slice("\u{feff}".as_bytes());
-    }
-    let mut w = CsvWriter::new(out, if opts.semicolon { b';' } else { b',' }, false);
-    w.record(CSV_COLUMNS);
+    let mut w = CsvWriter::new(CsvStyle {
+        bom: opts.bom,
+        semicolon: opts.semicolon,
+    });
+    w.header(&CSV_COLUMNS);
     // Reused buffers: no allocation per row beyond what the writer itself needs.
-    let (mut bought, mut paid, mut expires, mut price) = Default::default();
+    let (mut bought, mut paid, mut expires) = Default::default();
     for p in purchases {
         write_iso(&mut bought, Some(p.purchase_time), &opts.zone);
         write_iso(&mut paid, p.payment_time, &opts.zone);
         write_iso(&mut expires, p.expiry, &opts.zone);
-        write_cents(&mut price, p.price, opts.semicolon);
-        w.record([
-            &bought,
-            &paid,
-            &p.payment_model,
-            &p.sales_model,
-            &price,
-            &opts.currency,
-            &p.title,
-            &p.article_id,
-            &p.item_url,
-            &expires,
-            &p.shared_user_id,
+        w.record(&[
+            Cell::Text(&bought),
+            Cell::Text(&paid),
+            Cell::Text(&p.payment_model),
+            Cell::Text(&p.sales_model),
+            Cell::Cents(p.price),
+            Cell::Text(&opts.currency),
+            Cell::Text(&p.title),
+            Cell::Text(&p.article_id),
+            Cell::Text(&p.item_url),
+            Cell::Text(&expires),
+            Cell::Text(&p.shared_user_id),
         ]);
     }
-    w.into_inner()
+    w.into_bytes()
 }
 
 /// Minor units as a decimal amount with two digits: `1234` -> `"12.34"`, `-5` ->
-/// `"-0.05"`, `"12,34"` with `decimal_comma`. Integer math only, no thousands separator.
-pub fn format_cents(cents: i64, decimal_comma: bool) -> String {
-    let mut out = String::new();
-    write_cents(&mut out, cents, decimal_comma);
-    out
-}
-
-fn write_cents(out: &mut String, cents: i64, decimal_comma: bool) {
-    let abs = cents.unsigned_abs();
-    let sign = if cents < 0 { "-" } else { "" };
-    let sep = if decimal_comma { ',' } else { '.' };
-    out.clear();
-    let _ = write!(out, "{sign}{}{sep}{:02}", abs / 100, abs % 100);
+/// `"-0.05"`, `"12,34"` with `decimal_comma`. Integer math only, no thousands separator;
+/// exact for any sum (`i128`).
+pub fn format_cents(cents: i128, decimal_comma: bool) -> String {
+    crate::csv_writer::format_cents(cents, if decimal_comma { ',' } else { '.' })
 }
 
 /// `laterpay-purchases_<from>_<to>_<zone>.csv`, the zone's name made safe for file names
@@ -126,27 +119,27 @@ pub fn csv_file_name(from: Date, to: Date, zone: &Zone) -> String {
 }
 
 /// Writes `2026-01-15T17:17:19+01:00` into `out` (milliseconds added only when
-/// non-zero); empty for `None` or an instant out of range.
+/// non-zero); empty for `None` or an instant with no calendar date. Instants past jiff's
+/// range (`9999-12-31T23:59:59Z`) are written too: a record goes out as received.
 fn write_iso(out: &mut String, ms: Option<Millis>, zone: &Zone) {
     out.clear();
-    let Some(ms) = ms.filter(|ms| jiff::Timestamp::from_millisecond(*ms).is_ok()) else {
+    let Some(t) = ms.and_then(|ms| local_time(ms, zone)) else {
         return;
     };
-    let (date, in_day) = zone.local_at(ms);
-    let secs_of_day = in_day / 1000;
+    let secs_of_day = t.ms_of_day / 1000;
     let _ = write!(
         out,
         "{}T{:02}:{:02}:{:02}",
-        ymd(date),
+        ymd(t.date),
         secs_of_day / 3600,
         secs_of_day / 60 % 60,
         secs_of_day % 60
     );
-    let millis = in_day % 1000;
+    let millis = t.ms_of_day % 1000;
     if millis != 0 {
         let _ = write!(out, ".{millis:03}");
     }
-    let secs = zone.offset_secs(ms);
+    let secs = t.offset_secs;
     let (sign, minutes) = (if secs < 0 { '-' } else { '+' }, secs.unsigned_abs() / 60);
     let _ = write!(out, "{sign}{:02}:{:02}", minutes / 60, minutes % 60);
 }

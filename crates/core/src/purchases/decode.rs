@@ -210,6 +210,8 @@ fn unreadable(field: &str, value: &Scalar<'_>) -> String {
     let shown = match value {
         Scalar::Str(s) => return format!("unreadable {field} \"{s}\""),
         Scalar::Null => "(missing)",
+        // Integral but beyond what a price in minor units can be (past i64).
+        Scalar::Float(x) if x.fract() == 0.0 && field == "price" => "(a number out of range)",
         Scalar::Int(_) | Scalar::Float(_) => "(a number)",
         Scalar::Bool(_) => "(true/false)",
         Scalar::Compound => "(a list or object)",

@@ -1,10 +1,46 @@
-//! Reading the API's date-times.
+//! Reading the API's date-times, and placing them on a local calendar for display.
 //!
 //! The documented form is RFC 3339 with `+00:00` (`purchase_date` without fraction,
 //! `payment_date` with microseconds); `Z`, other offsets and a missing offset are
 //! tolerated too.
 
+use jiff::civil::Date;
+
+use crate::civil::{day_number, from_day_number};
+use crate::zone::Zone;
 use crate::Millis;
+
+const DAY_MS: Millis = 86_400_000;
+
+/// An instant on a local calendar: its date, milliseconds since that date's midnight, and
+/// the UTC offset (seconds) the reading used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LocalTime {
+    pub date: Date,
+    pub ms_of_day: Millis,
+    pub offset_secs: i32,
+}
+
+/// Where `ms` falls in `zone`, for any instant whose calendar date exists (years -9999 to
+/// 9999: every date-time [`parse_instant`] reads, including those past jiff's timestamp
+/// range such as `9999-12-31T23:59:59Z`). Read in UTC instead when the zone's offset
+/// would push the date off the calendar; `None` when not even UTC has a date for it.
+pub fn local_time(ms: Millis, zone: &Zone) -> Option<LocalTime> {
+    let days = day_number(Date::MIN)..=day_number(Date::MAX);
+    let offset = zone.offset_secs(ms);
+    let local = ms.checked_add(Millis::from(offset) * 1000)?;
+    let (local, offset) = if days.contains(&local.div_euclid(DAY_MS)) {
+        (local, offset)
+    } else {
+        (ms, 0)
+    };
+    let day = local.div_euclid(DAY_MS);
+    days.contains(&day).then(|| LocalTime {
+        date: from_day_number(day),
+        ms_of_day: local.rem_euclid(DAY_MS),
+        offset_secs: offset,
+    })
+}
 
 /// Reads an API date-time as epoch ms: `YYYY-MM-DD`, then optionally `T` (or a space)
 /// and `HH:MM[:SS[.fraction]]`, then optionally `Z` or an offset `+HH:MM` / `+HHMM` /

@@ -37,8 +37,8 @@ mod span;
 mod table;
 
 pub use aggregate::{
-    percent_change, summarize, AggregateOptions, BuyerStat, ItemStat, Series, Share, Summary,
-    Totals,
+    percent_change, summarize, supported_instant, AggregateOptions, BuyerStat, Excluded, Exclusion,
+    ItemStat, Series, Share, Summary, Totals, MAX_PRICE, MAX_SERIES, SUPPORTED_YEARS,
 };
 pub use buckets::{Bucket, BucketSize};
 pub use chunks::{
@@ -46,7 +46,7 @@ pub use chunks::{
     DEFAULT_MAX_IN_FLIGHT,
 };
 pub use csv::{csv_file_name, format_cents, purchases_csv, CsvOptions, CSV_COLUMNS};
-pub use instant::parse_instant;
+pub use instant::{local_time, parse_instant, LocalTime};
 pub use model::{error_from_status, parse_response, ApiError, Decoded, Purchase};
 pub use span::{Comparison, LocalSpan};
 pub use table::{filter_indices, sort_indices, view_indices, SortColumn, SortDir};

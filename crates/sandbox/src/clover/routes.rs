@@ -271,12 +271,15 @@ async fn file(State(state): State<Arc<AppState>>, Path(token): Path<String>) -> 
         let from = (k * PER_FILE).min(cores.len());
         &cores[from..(from + PER_FILE).min(cores.len())]
     };
-    let body = state.generator.file_body(
+    let mut body = state.generator.file_body(
         export.kind,
         &export.merchant,
         currency(&export.region),
         slice,
     );
+    if state.hostile_data() {
+        body = crate::hostile::clover_file(body);
+    }
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "application/json")],

@@ -53,6 +53,41 @@ enum Title {
     Fixed(&'static str),
 }
 
+/// One generated purchase as a JSON object.
+fn render_one(p: &Purchase, mkey: u64, out: &mut String) {
+    out.push_str(r#"{"payment_model":""#);
+    out.push_str(if p.pay_later { "Pay Later" } else { "Pay Now" });
+    out.push_str(r#"","sales_model":""#);
+    out.push_str(p.sales_model);
+    let _ = write!(out, r#"","price":{},"title":""#, p.price);
+    match p.title {
+        Title::Article => {
+            let _ = write!(out, "Generated Article ID {}", p.article);
+        }
+        Title::Fixed(t) => out.push_str(t),
+    }
+    out.push_str(r#"","expiry_date":""#);
+    if let Some(e) = p.expiry_secs {
+        write_datetime(out, e);
+        out.push_str("+00:00");
+    }
+    let _ = write!(
+        out,
+        r#"","item_url":"http://example.com/article-{}","purchase_date":""#,
+        p.article
+    );
+    write_datetime(out, p.purchase_secs);
+    out.push_str(r#"+00:00","shared_user_id":""#);
+    out.push_str(&uuid_from(mix(mkey ^ S_USER, p.user)));
+    out.push_str(r#"","payment_date":""#);
+    write_datetime(out, p.payment_secs);
+    let _ = write!(
+        out,
+        r#".{:06}+00:00","article_id":"{}"}}"#,
+        p.payment_micros, p.article
+    );
+}
+
 impl PurchaseGen {
     fn merchant_key(&self, merchant: &str) -> u64 {
         mix(self.seed ^ 0x1A7E_0000, hash_str(merchant))
@@ -125,51 +160,43 @@ impl PurchaseGen {
     }
 
     /// Appends the day's records as JSON objects, each preceded by a comma unless
-    /// `*first`; returns how many were written.
+    /// `*first`; returns how many were written. With `hostile`, the records of
+    /// [`crate::hostile::laterpay_day`] are mixed in, in purchase-time order.
     pub fn render_day(
         &self,
         merchant: &str,
         day: i64,
         out: &mut String,
         first: &mut bool,
+        hostile: bool,
     ) -> usize {
         let mkey = self.merchant_key(merchant);
+        let mut extra = if hostile {
+            crate::hostile::laterpay_day(day)
+        } else {
+            Vec::new()
+        }
+        .into_iter()
+        .peekable();
         let mut n = 0;
-        for p in self.day(merchant, day) {
+        let mut sep = |out: &mut String| {
             if !std::mem::take(first) {
                 out.push(',');
             }
-            out.push_str(r#"{"payment_model":""#);
-            out.push_str(if p.pay_later { "Pay Later" } else { "Pay Now" });
-            out.push_str(r#"","sales_model":""#);
-            out.push_str(p.sales_model);
-            let _ = write!(out, r#"","price":{},"title":""#, p.price);
-            match p.title {
-                Title::Article => {
-                    let _ = write!(out, "Generated Article ID {}", p.article);
-                }
-                Title::Fixed(t) => out.push_str(t),
+        };
+        for p in self.day(merchant, day) {
+            while let Some((_, v)) = extra.next_if(|(ms, _)| *ms <= p.purchase_secs * 1000) {
+                sep(out);
+                out.push_str(&v.to_string());
+                n += 1;
             }
-            out.push_str(r#"","expiry_date":""#);
-            if let Some(e) = p.expiry_secs {
-                write_datetime(out, e);
-                out.push_str("+00:00");
-            }
-            let _ = write!(
-                out,
-                r#"","item_url":"http://example.com/article-{}","purchase_date":""#,
-                p.article
-            );
-            write_datetime(out, p.purchase_secs);
-            out.push_str(r#"+00:00","shared_user_id":""#);
-            out.push_str(&uuid_from(mix(mkey ^ S_USER, p.user)));
-            out.push_str(r#"","payment_date":""#);
-            write_datetime(out, p.payment_secs);
-            let _ = write!(
-                out,
-                r#".{:06}+00:00","article_id":"{}"}}"#,
-                p.payment_micros, p.article
-            );
+            sep(out);
+            render_one(&p, mkey, out);
+            n += 1;
+        }
+        for (_, v) in extra {
+            sep(out);
+            out.push_str(&v.to_string());
             n += 1;
         }
         n
@@ -194,7 +221,7 @@ mod tests {
         };
         let mut s = String::from("[");
         let mut first = true;
-        let n = g.render_day("m", 18_000, &mut s, &mut first);
+        let n = g.render_day("m", 18_000, &mut s, &mut first, false);
         s.push(']');
         let v: serde_json::Value = serde_json::from_str(&s).unwrap();
         let arr = v.as_array().unwrap();
@@ -217,9 +244,26 @@ mod tests {
         assert!(sorted);
         let mut again = String::from("[");
         let mut first = true;
-        g.render_day("m", 18_000, &mut again, &mut first);
+        g.render_day("m", 18_000, &mut again, &mut first, false);
         again.push(']');
         assert_eq!(s, again);
         assert_eq!(g.day_count_sum("m", 18_000).0 as usize, n);
+
+        // Hostile mode: the same records with the hostile ones mixed in, in time order.
+        let mut h = String::from("[");
+        let mut first = true;
+        let m = g.render_day("m", 18_000, &mut h, &mut first, true);
+        h.push(']');
+        let v: serde_json::Value = serde_json::from_str(&h).unwrap();
+        assert_eq!(v.as_array().unwrap().len(), m);
+        assert_eq!(m, n + crate::hostile::laterpay_day(18_000).len());
+        let dates: Vec<&str> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r.get("purchase_date").and_then(|d| d.as_str()))
+            .filter(|d| d.starts_with("2019"))
+            .collect();
+        assert!(dates.windows(2).all(|w| w[0] <= w[1]));
     }
 }

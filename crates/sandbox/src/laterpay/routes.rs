@@ -101,13 +101,14 @@ async fn purchase_history(
     // async workers stay free however long the range.
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(4);
     let generator = state.purchases.clone();
+    let hostile = state.hostile_data();
     tokio::task::spawn_blocking(move || {
         const CHUNK: usize = 256 * 1024;
         let mut buf = String::with_capacity(CHUNK + 64 * 1024);
         buf.push_str(r#"{"status":"ok","data":["#);
         let mut first = true;
         for day in from..=to {
-            generator.render_day(&merchant, day, &mut buf, &mut first);
+            generator.render_day(&merchant, day, &mut buf, &mut first, hostile);
             if buf.len() >= CHUNK {
                 let chunk = std::mem::replace(&mut buf, String::with_capacity(CHUNK + 64 * 1024));
                 if tx.blocking_send(Bytes::from(chunk)).is_err() {

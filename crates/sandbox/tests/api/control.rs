@@ -175,3 +175,76 @@ async fn count_endpoint_handles_any_span() {
         400
     );
 }
+
+#[tokio::test]
+async fn hostile_data_can_be_switched_on_and_reset() {
+    let sb = start_default().await;
+    let history = || async {
+        sb.send(
+            sb.http
+                .get(sb.url(
+                    "/laterpay/eu/merchant/purchase-history?from_date=2024-06-10&to_date=2024-06-12",
+                ))
+                .basic_auth("demo-merchant", Some("demo-api-key")),
+        )
+        .await
+    };
+    let demo = history().await.text;
+    assert!(!demo.contains("javascript:"));
+    assert_eq!(
+        sb.get("/__sandbox/data").await.json(),
+        json!({"mode": "demo"})
+    );
+    let on = sb
+        .post_json("/__sandbox/data", json!({"mode": "hostile"}))
+        .await;
+    assert_eq!(on.json(), json!({"mode": "hostile"}));
+    let hostile = history().await;
+    assert_eq!(hostile.status, 200);
+    let v = hostile.json();
+    let data = v["data"].as_array().unwrap();
+    for needle in [
+        "=HYPERLINK",
+        "javascript:",
+        "9000000000000000000",
+        "\u{202E}",
+        "\\u0000",
+    ] {
+        assert!(
+            hostile.text.to_lowercase().contains(&needle.to_lowercase()),
+            "{needle}"
+        );
+    }
+    // Every demo record is still there, with the hostile ones around it.
+    let demo_v: serde_json::Value = serde_json::from_str(&demo).unwrap();
+    assert!(data.len() > demo_v["data"].as_array().unwrap().len());
+    for rec in demo_v["data"].as_array().unwrap() {
+        assert!(data.contains(rec));
+    }
+
+    // Clover files get formula strings (ids intact).
+    sb.freeze(noon()).await;
+    let export = sb.create_ok("ORDERS", noon() - 2 * HOUR, noon()).await;
+    sb.advance(10_000).await;
+    let done = sb.poll_ok(export["id"].as_str().unwrap()).await;
+    let objects = sb.download_all(&done).await;
+    assert!(objects
+        .iter()
+        .any(|o| o["title"].as_str().is_some_and(|t| t.starts_with('='))));
+    assert!(objects
+        .iter()
+        .all(|o| o["id"].is_string() && o["createdTime"].is_i64()));
+
+    assert_eq!(
+        sb.post_json("/__sandbox/data", json!({"mode": "evil"}))
+            .await
+            .status,
+        400
+    );
+    sb.post_json("/__sandbox/reset", json!({})).await;
+    assert_eq!(
+        sb.get("/__sandbox/data").await.json(),
+        json!({"mode": "demo"})
+    );
+    assert!(!history().await.text.contains("javascript:"));
+}
