@@ -161,17 +161,9 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
                 .chunks()
                 .len();
             let days = span.days();
-            let compared = match &other {
-                Some(o) => format!(
-                    ", compared with the {} ({} to {})",
-                    choice.label(),
-                    ymd(o.from),
-                    ymd(o.to)
-                ),
-                None => ", no comparison".to_string(),
-            };
+            let compared = span.comparison_text(choice);
             format!(
-                "{} to {} ({} day{}{}, {}, {}){compared}: {} request{}, month by month.",
+                "{} to {} ({} day{}{}, {}, {}), {compared}: {} request{}, month by month.",
                 ymd(p.range.from),
                 ymd(p.range.to),
                 days,

@@ -392,15 +392,7 @@ fn Dashboard(data: Arc<Loaded>) -> impl IntoView {
     let r = &data.request;
     let days = span.days();
     let plural = if days == 1 { "" } else { "s" };
-    let compared = match (&r.compare_span, compare) {
-        (Some(o), Some(c)) => format!(
-            "compared with the {} ({} to {})",
-            c.label(),
-            format::ymd(o.from),
-            format::ymd(o.to),
-        ),
-        _ => "no comparison".to_string(),
-    };
+    let compared = span.comparison_text(r.compare);
     let context = format!(
         "{days} day{plural}, days in {}, amounts in {}; {compared}.",
         r.zone_name, r.currency,

@@ -244,3 +244,21 @@ fn labels_read_in_a_sentence_and_as_a_title() {
     }
     assert_eq!(Comparison::PreviousYear.label(), "same period last year");
 }
+
+#[test]
+fn comparison_text_names_the_choice_and_its_dates() {
+    let span = utc(date(2026, 3, 10), date(2026, 3, 16));
+    assert_eq!(
+        span.comparison_text(Comparison::PreviousYear),
+        "compared with the same period last year (2025-03-10 to 2025-03-16)"
+    );
+    assert_eq!(
+        span.comparison_text(Comparison::PreviousYearWeekdays),
+        "compared with the same weekdays last year (2025-03-11 to 2025-03-17)"
+    );
+    assert_eq!(
+        span.comparison_text(Comparison::PreviousPeriod),
+        "compared with the previous period (2026-03-03 to 2026-03-09)"
+    );
+    assert_eq!(span.comparison_text(Comparison::None), "no comparison");
+}

@@ -160,6 +160,21 @@ impl LocalSpan {
         }
     }
 
+    /// "compared with the same period last year (2025-03-01 to 2025-03-31)" for the span
+    /// [`compared_with`](Self::compared_with) gives, or "no comparison" (the form's plan
+    /// and the dashboard say it alike).
+    pub fn comparison_text(&self, comparison: Comparison) -> String {
+        match self.compared_with(comparison) {
+            Some(o) => format!(
+                "compared with the {} ({} to {})",
+                comparison.label(),
+                crate::civil::ymd(o.from),
+                crate::civil::ymd(o.to)
+            ),
+            None => "no comparison".to_string(),
+        }
+    }
+
     /// This span extended backwards by [`previous`](Self::previous): what must be fetched
     /// so a summary can show both periods.
     pub fn with_previous(&self) -> LocalSpan {
