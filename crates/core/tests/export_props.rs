@@ -354,6 +354,10 @@ impl Harness {
             Step::Reload => {
                 let json = serde_json::to_string(&self.q).unwrap();
                 self.q = ExportQueue::from_json(&json, self.now).unwrap();
+                // `from_json` reads by hand what the derived `Deserialize` reads.
+                let mut derived: ExportQueue = serde_json::from_str(&json).unwrap();
+                derived.resume_after_reload(self.now);
+                assert_eq!(self.q, derived);
                 // The page reloaded: requests that were in flight are gone.
                 self.in_flight.clear();
             }

@@ -165,11 +165,11 @@ pub struct ExportQueue {
     /// also keeps its serde code out of the wasm.
     #[serde(skip)]
     pub config: QueueConfig,
-    rng: JitterRng,
-    next_id: u64,
-    next_op: OpId,
-    requests: Vec<ExportRequest>,
-    merchants: BTreeMap<String, MerchantState>,
+    pub(super) rng: JitterRng,
+    pub(super) next_id: u64,
+    pub(super) next_op: OpId,
+    pub(super) requests: Vec<ExportRequest>,
+    pub(super) merchants: BTreeMap<String, MerchantState>,
     #[serde(skip)]
     in_flight: Vec<InFlight>,
 }
@@ -194,9 +194,10 @@ impl ExportQueue {
         }
     }
 
-    /// Deserialises a persisted queue and calls [`resume_after_reload`](Self::resume_after_reload).
-    pub fn from_json(json: &str, now: Millis) -> Result<Self, serde_json::Error> {
-        let mut q: ExportQueue = serde_json::from_str(json)?;
+    /// Reads a persisted queue (see `saved`: the same format as the derived
+    /// `Deserialize`, in far less wasm) and calls [`resume_after_reload`](Self::resume_after_reload).
+    pub fn from_json(json: &str, now: Millis) -> Result<Self, String> {
+        let mut q = super::saved::read_queue(json)?;
         q.resume_after_reload(now);
         Ok(q)
     }

@@ -1,0 +1,379 @@
+//! Reading a saved export queue (the JSON that `serde_json::to_string(&queue)` wrote,
+//! by this version or an older one) from a parsed `serde_json::Value`.
+//!
+//! Why not the serde derive: `Deserialize` on these twenty types, instantiated for
+//! `serde_json`'s reader, was about 57 KB of wasm (19 KB gzip): a map and a sequence
+//! visitor per struct, one per `Option`, one per enum. The app parses JSON into `Value`
+//! anyway (Clover's answers), and walking a `Value` by hand is a fraction of that.
+//!
+//! It accepts what the derive accepted from a saved queue, with the same defaults: an
+//! `Option` field may be missing or null, `#[serde(default)]` fields may be missing,
+//! unknown fields are ignored, a wrong type or an unknown variant is an error. The
+//! derived `Deserialize` stays the reference: the tests check that both read every
+//! queue the same way (`tests/export_saved.rs` and the property tests).
+
+use serde_json::{Map, Value};
+
+use super::hours::{ServiceHours, WeekdaySet, Window};
+use super::job::{
+    ExportJob, ExportRequest, JobState, MerchantState, RangeLabel, StopReason, SuspectedOrphan,
+};
+use super::model::ExportType;
+use super::policy::{JitterRng, RetryState, Wait, WaitReason};
+use super::poll::{PollState, ProgressMark, RateAnchor};
+use super::queue::ExportQueue;
+use crate::credentials::CredentialSource;
+use crate::range::{parse_date, DateRange, TimeSpan};
+
+type R<T> = Result<T, String>;
+
+fn bad(what: &str) -> String {
+    ["invalid or missing ", what].concat()
+}
+
+/// One JSON object's fields.
+#[derive(Clone, Copy)]
+struct Obj<'a>(&'a Map<String, Value>);
+
+fn obj<'a>(v: &'a Value, what: &str) -> R<Obj<'a>> {
+    v.as_object().map(Obj).ok_or_else(|| bad(what))
+}
+
+impl<'a> Obj<'a> {
+    fn field(self, key: &str) -> R<&'a Value> {
+        self.0.get(key).ok_or_else(|| bad(key))
+    }
+
+    /// A field that must be there (and not null).
+    fn req<T>(self, key: &str, read: fn(&Value) -> Option<T>) -> R<T> {
+        self.0.get(key).and_then(read).ok_or_else(|| bad(key))
+    }
+
+    /// An `Option` field: missing or null is `None`.
+    fn opt<T>(self, key: &str, read: fn(&Value) -> Option<T>) -> R<Option<T>> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => read(v).map(Some).ok_or_else(|| bad(key)),
+        }
+    }
+
+    /// A `#[serde(default)]` field: missing is the default.
+    fn or_default<T: Default>(self, key: &str, read: fn(&Value) -> Option<T>) -> R<T> {
+        match self.0.get(key) {
+            None => Ok(T::default()),
+            Some(v) => read(v).ok_or_else(|| bad(key)),
+        }
+    }
+
+    /// A field read by a function that can say what was wrong inside it.
+    fn nested<T>(self, key: &str, read: fn(&Value) -> R<T>) -> R<T> {
+        read(self.field(key)?)
+    }
+
+    // Typed shorthands.
+    fn ms(self, key: &str) -> R<i64> {
+        self.req(key, millis)
+    }
+
+    fn opt_ms(self, key: &str) -> R<Option<i64>> {
+        self.opt(key, millis)
+    }
+
+    fn text(self, key: &str) -> R<String> {
+        self.req(key, string)
+    }
+
+    fn opt_text(self, key: &str) -> R<Option<String>> {
+        self.opt(key, string)
+    }
+
+    fn id(self, key: &str) -> R<u64> {
+        self.req(key, num)
+    }
+
+    fn opt_nested<T>(self, key: &str, read: fn(&Value) -> R<T>) -> R<Option<T>> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => read(v).map(Some),
+        }
+    }
+}
+
+/// A time (or any signed number): what serde reads as an `i64`.
+fn millis(v: &Value) -> Option<i64> {
+    v.as_i64()
+}
+
+/// An unsigned number in `T`'s range.
+fn num<T: TryFrom<u64>>(v: &Value) -> Option<T> {
+    T::try_from(v.as_u64()?).ok()
+}
+
+fn string(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_string)
+}
+
+fn boolean(v: &Value) -> Option<bool> {
+    v.as_bool()
+}
+
+fn strings(v: &Value) -> Option<Vec<String>> {
+    v.as_array()?.iter().map(string).collect()
+}
+
+fn list<T>(v: &Value, read: fn(&Value) -> R<T>) -> R<Vec<T>> {
+    v.as_array()
+        .ok_or_else(|| bad("list"))?
+        .iter()
+        .map(read)
+        .collect()
+}
+
+/// An externally tagged enum value: `"Name"` (a unit variant; `{"Name": null}` too) or
+/// `{"Name": {fields}}`.
+fn variant(v: &Value) -> R<(&str, Option<Obj<'_>>)> {
+    match v {
+        Value::String(name) => Ok((name, None)),
+        Value::Object(m) if m.len() == 1 => {
+            let (name, inner) = m.iter().next().ok_or_else(|| bad("variant"))?;
+            match inner {
+                Value::Null => Ok((name, None)),
+                inner => Ok((name, Some(obj(inner, name)?))),
+            }
+        }
+        _ => Err(bad("variant")),
+    }
+}
+
+/// The fields of a struct variant (an error for the unit form).
+fn fields<'a>(o: Option<Obj<'a>>, name: &str) -> R<Obj<'a>> {
+    o.ok_or_else(|| bad(name))
+}
+
+/// Reads the whole queue (its configuration is this version's; nothing is in flight).
+pub(super) fn read_queue(json: &str) -> R<ExportQueue> {
+    let v: Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let o = obj(&v, "queue")?;
+    let mut q = ExportQueue::new(0);
+    let rng = o.nested("rng", |v| obj(v, "rng")?.id("state"))?;
+    q.rng = JitterRng::from_state(rng);
+    q.next_id = o.id("next_id")?;
+    q.next_op = o.id("next_op")?;
+    q.requests = o.nested("requests", |v| list(v, request))?;
+    let merchants = obj(o.field("merchants")?, "merchants")?;
+    for (name, m) in merchants.0 {
+        q.merchants.insert(name.clone(), merchant(m)?);
+    }
+    Ok(q)
+}
+
+fn merchant(v: &Value) -> R<MerchantState> {
+    let o = obj(v, "merchant")?;
+    Ok(MerchantState {
+        stopped: o.opt_nested("stopped", stop_reason)?,
+        last_request_at: o.opt_ms("last_request_at")?,
+    })
+}
+
+fn stop_reason(v: &Value) -> R<StopReason> {
+    match variant(v)? {
+        ("MissingCredentials", None) => Ok(StopReason::MissingCredentials),
+        ("NeedsCredentials", o) => Ok(StopReason::NeedsCredentials {
+            status: fields(o, "NeedsCredentials")?.req("status", num)?,
+        }),
+        _ => Err(bad("stop reason")),
+    }
+}
+
+fn span(v: &Value) -> R<TimeSpan> {
+    let o = obj(v, "span")?;
+    Ok(TimeSpan {
+        start: o.ms("start")?,
+        end: o.ms("end")?,
+    })
+}
+
+fn request(v: &Value) -> R<ExportRequest> {
+    let o = obj(v, "request")?;
+    Ok(ExportRequest {
+        id: o.id("id")?,
+        merchant: o.text("merchant")?,
+        region: o.text("region")?,
+        export_type: match variant(o.field("export_type")?)? {
+            ("ORDERS", None) => ExportType::Orders,
+            ("PAYMENTS", None) => ExportType::Payments,
+            _ => return Err(bad("export_type")),
+        },
+        span: o.nested("span", span)?,
+        created_at: o.ms("created_at")?,
+        hours: o.opt_nested("hours", hours)?,
+        label: o.opt_nested("label", label)?,
+        exports: o.nested("exports", |v| list(v, job))?,
+        auth: match o.0.get("auth").map(variant).transpose()? {
+            None | Some(("Tab", None)) => CredentialSource::Tab,
+            Some(("Proxy", None)) => CredentialSource::Proxy,
+            _ => return Err(bad("auth")),
+        },
+        suspected_orphans: match o.0.get("suspected_orphans") {
+            None => Vec::new(),
+            Some(v) => list(v, orphan)?,
+        },
+    })
+}
+
+fn hours(v: &Value) -> R<ServiceHours> {
+    let windows = obj(v, "hours")?.nested("windows", |v| {
+        list(v, |w| {
+            let o = obj(w, "window")?;
+            Ok(Window {
+                days: WeekdaySet::from_bits(o.req("days", num)?),
+                start_minute: o.req("start_minute", num)?,
+                end_minute: o.req("end_minute", num)?,
+            })
+        })
+    })?;
+    Ok(ServiceHours { windows })
+}
+
+fn label(v: &Value) -> R<RangeLabel> {
+    let o = obj(v, "label")?;
+    let range = obj(o.field("range")?, "range")?;
+    let date = |key| parse_date(&range.req(key, string)?).map_err(|e| e.to_string());
+    Ok(RangeLabel {
+        range: DateRange::new(date("from")?, date("to")?).map_err(|e| e.to_string())?,
+        zone: o.text("zone")?,
+        partial: o.req("partial", boolean)?,
+    })
+}
+
+fn orphan(v: &Value) -> R<SuspectedOrphan> {
+    let o = obj(v, "orphan")?;
+    Ok(SuspectedOrphan {
+        export: o.id("export")?,
+        span: o.nested("span", span)?,
+        asked_at: o.ms("asked_at")?,
+    })
+}
+
+fn job(v: &Value) -> R<ExportJob> {
+    let o = obj(v, "export")?;
+    let mut j = ExportJob::new(o.id("id")?, o.req("index", num)?, o.nested("span", span)?);
+    j.state = o.nested("state", job_state)?;
+    j.server_id = o.opt_text("server_id")?;
+    j.wait = o.opt_nested("wait", wait)?;
+    j.poll = o.opt_nested("poll", poll)?;
+    j.retry = o.nested("retry", retry)?;
+    j.started_at = o.opt_ms("started_at")?;
+    j.created_at = o.opt_ms("created_at")?;
+    j.finished_at = o.opt_ms("finished_at")?;
+    j.server_status = o.opt_text("server_status")?;
+    j.pending_op = o.opt("pending_op", num)?;
+    j.create_sent_at = o.opt_ms("create_sent_at")?;
+    j.create_answer_lost_at = o.opt_ms("create_answer_lost_at")?;
+    j.last_contact_at = o.opt_ms("last_contact_at")?;
+    j.export_gone = o.or_default("export_gone", boolean)?;
+    j.verify_first = o.or_default("verify_first", boolean)?;
+    j.done_without_urls = o.or_default("done_without_urls", num)?;
+    Ok(j)
+}
+
+fn job_state(v: &Value) -> R<JobState> {
+    let (name, o) = variant(v)?;
+    Ok(match (name, o) {
+        ("Queued", None) => JobState::Queued,
+        ("Creating", None) => JobState::Creating,
+        ("Pending", None) => JobState::Pending,
+        ("Cancelled", None) => JobState::Cancelled,
+        ("InProgress", o) => JobState::InProgress {
+            percent: fields(o, name)?.req("percent", num)?,
+        },
+        ("Failed", o) => JobState::Failed {
+            reason: fields(o, name)?.text("reason")?,
+        },
+        ("Done" | "Expired", o) => {
+            let o = fields(o, name)?;
+            let urls = o.req("urls", strings)?;
+            let available_until = o.opt_ms("available_until")?;
+            if name == "Done" {
+                JobState::Done {
+                    urls,
+                    available_until,
+                }
+            } else {
+                JobState::Expired {
+                    urls,
+                    available_until,
+                }
+            }
+        }
+        _ => return Err(bad("state")),
+    })
+}
+
+fn wait(v: &Value) -> R<Wait> {
+    let o = obj(v, "wait")?;
+    Ok(Wait {
+        until: o.ms("until")?,
+        reason: o.nested("reason", wait_reason)?,
+        message: o.opt_text("message")?,
+    })
+}
+
+fn wait_reason(v: &Value) -> R<WaitReason> {
+    let (name, o) = variant(v)?;
+    Ok(match (name, o) {
+        ("Busy", None) => WaitReason::Busy,
+        ("RateLimited", None) => WaitReason::RateLimited,
+        ("BusyProbablyOurs", o) => WaitReason::BusyProbablyOurs {
+            asked_at: fields(o, name)?.ms("asked_at")?,
+        },
+        ("ServiceHours", o) => WaitReason::ServiceHours {
+            opens_at: fields(o, name)?.opt_ms("opens_at")?,
+        },
+        ("Retrying", o) => {
+            let o = fields(o, name)?;
+            WaitReason::Retrying {
+                attempt: o.req("attempt", num)?,
+                cause: o.text("cause")?,
+            }
+        }
+        ("PollFailing", o) => {
+            let o = fields(o, name)?;
+            WaitReason::PollFailing {
+                since: o.ms("since")?,
+                cause: o.text("cause")?,
+            }
+        }
+        _ => return Err(bad("wait reason")),
+    })
+}
+
+fn poll(v: &Value) -> R<PollState> {
+    let o = obj(v, "poll")?;
+    let mark = obj(o.field("mark")?, "mark")?;
+    Ok(PollState {
+        interval_ms: o.ms("interval_ms")?,
+        mark: ProgressMark {
+            started: mark.req("started", boolean)?,
+            percent: mark.req("percent", num)?,
+        },
+        last_progress_at: o.ms("last_progress_at")?,
+        stalled: o.req("stalled", boolean)?,
+        next_poll_at: o.ms("next_poll_at")?,
+        anchor: o.opt_nested("anchor", |v| {
+            let a = obj(v, "anchor")?;
+            Ok(RateAnchor {
+                at: a.ms("at")?,
+                percent: a.req("percent", num)?,
+            })
+        })?,
+    })
+}
+
+fn retry(v: &Value) -> R<RetryState> {
+    let o = obj(v, "retry")?;
+    Ok(RetryState {
+        failures: o.or_default("failures", num)?,
+        since: o.opt_ms("since")?,
+    })
+}
