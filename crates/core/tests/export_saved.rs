@@ -265,3 +265,93 @@ fn an_unreadable_document_is_an_error() {
         assert!(ExportQueue::from_json(text, T0).is_err(), "{text}");
     }
 }
+
+/// A queue as the first version (238b284) saved it: the queue's configuration inside,
+/// `RetryState` with its old `kind` and `last_delay_ms`, and none of the fields added
+/// since (`auth`, `suspected_orphans`, `create_sent_at`, `anchor`, …).
+const SAVED_BY_THE_FIRST_VERSION: &str = r#"{
+  "config": {"retry": {"max_attempts": 8}, "poll": {"min_interval_ms": 2000}},
+  "rng": {"state": 12345},
+  "next_id": 9,
+  "next_op": 4,
+  "requests": [{
+    "id": 1, "merchant": "M1", "region": "eu", "export_type": "PAYMENTS",
+    "span": {"start": 1767225600000, "end": 1769903999999},
+    "created_at": 1767225600500,
+    "hours": {"windows": [{"days": 31, "start_minute": 480, "end_minute": 1200}]},
+    "label": {"range": {"from": "2026-01-01", "to": "2026-01-31"}, "zone": "Europe/Berlin", "partial": false},
+    "exports": [
+      {"id": 2, "index": 0, "span": {"start": 1767225600000, "end": 1768521599999},
+       "state": {"Done": {"urls": ["https://files.example/a.csv"], "available_until": 1767312000000}},
+       "server_id": "EX1", "wait": null, "poll": null,
+       "retry": {"kind": null, "failures": 0, "last_delay_ms": 0},
+       "started_at": 1767225600600, "created_at": 1767225601000, "finished_at": 1767225700000,
+       "server_status": "DONE", "pending_op": null},
+      {"id": 3, "index": 1, "span": {"start": 1768521600000, "end": 1769903999999},
+       "state": {"InProgress": {"percent": 40}},
+       "server_id": "EX2",
+       "wait": {"until": 1767225900000, "reason": {"Retrying": {"attempt": 2, "cause": "timeout"}}, "message": null},
+       "poll": {"interval_ms": 3000, "mark": {"started": true, "percent": 40},
+                "last_progress_at": 1767225800000, "stalled": false, "next_poll_at": 1767225803000},
+       "retry": {"kind": "Transient", "failures": 2, "last_delay_ms": 5000},
+       "started_at": 1767225700000, "created_at": 1767225701000, "finished_at": null,
+       "server_status": "IN_PROGRESS", "pending_op": 3}
+    ]
+  }],
+  "merchants": {
+    "M1": {"stopped": null, "last_request_at": 1767225800000},
+    "M2": {"stopped": {"NeedsCredentials": {"status": 401}}, "last_request_at": null}
+  }
+}"#;
+
+#[test]
+fn a_queue_saved_by_the_first_version_still_loads() {
+    let now = 1_767_225_850_000;
+    let q = ExportQueue::from_json(SAVED_BY_THE_FIRST_VERSION, now).unwrap();
+    assert_eq!(Some(q.clone()), derived(SAVED_BY_THE_FIRST_VERSION, now));
+    let [r] = q.requests() else {
+        panic!("one request")
+    };
+    assert_eq!(
+        (r.merchant.as_str(), r.export_type),
+        ("M1", ExportType::Payments)
+    );
+    assert_eq!(r.auth, CredentialSource::Tab);
+    assert!(r.suspected_orphans.is_empty());
+    assert_eq!(r.label.as_ref().unwrap().zone, "Europe/Berlin");
+    assert_eq!(r.hours.as_ref().unwrap().windows.len(), 1);
+    let [done, running] = r.exports.as_slice() else {
+        panic!("two exports")
+    };
+    assert_eq!(
+        done.state,
+        JobState::Done {
+            urls: vec!["https://files.example/a.csv".into()],
+            available_until: Some(1_767_312_000_000),
+        }
+    );
+    assert_eq!(running.state, JobState::InProgress { percent: 40 });
+    assert_eq!(running.retry.failures, 2);
+    assert_eq!(running.retry.since, None);
+    assert_eq!(running.poll.unwrap().anchor, None);
+    assert_eq!(
+        running.wait.as_ref().unwrap().reason,
+        WaitReason::Retrying {
+            attempt: 2,
+            cause: "timeout".into()
+        }
+    );
+    assert_eq!(running.create_sent_at, None);
+    assert!(!running.export_gone && !running.verify_first);
+    assert!(q.merchant_stopped("M2").is_some());
+    assert!(q.merchant_stopped("M1").is_none());
+}
+
+#[test]
+fn a_queue_round_trips_through_its_saved_form() {
+    let q = ExportQueue::from_json(&rich().to_string(), T0 + 60_000).unwrap();
+    let saved = serde_json::to_string(&q).unwrap();
+    let again = ExportQueue::from_json(&saved, T0 + 60_000).unwrap();
+    assert_eq!(again, q);
+    assert_eq!(serde_json::to_string(&again).unwrap(), saved);
+}
