@@ -37,6 +37,11 @@ impl WeekdaySet {
         WeekdaySet(bits)
     }
 
+    /// The bit mask it is saved as.
+    pub(super) const fn bits(self) -> u8 {
+        self.0
+    }
+
     /// A set holding one day.
     pub const fn single(day: Weekday) -> WeekdaySet {
         WeekdaySet(1 << day.to_monday_zero_offset())

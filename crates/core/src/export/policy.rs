@@ -178,6 +178,11 @@ impl JitterRng {
         Self { state }
     }
 
+    /// The state it is saved in.
+    pub(super) fn state(&self) -> u64 {
+        self.state
+    }
+
     /// Next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         let mut x = self.state;

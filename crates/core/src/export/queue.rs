@@ -16,7 +16,7 @@
 //!                                 timeout action.timeout_ms);
 //!                then queue.on_response(action.op_id, resp, Date.now()) and wake this loop
 //!     }
-//!     if changed { persist(serde_json::to_string(&queue)) }  // no credentials inside
+//!     if changed { persist(queue.to_json()) }  // no credentials inside
 //!     sleep until queue.next_wakeup(now), or until a response/command arrives
 //! }
 //! ```
@@ -200,6 +200,12 @@ impl ExportQueue {
         let mut q = super::saved::read_queue(json)?;
         q.resume_after_reload(now);
         Ok(q)
+    }
+
+    /// The queue as saved (see `saved`: the JSON the derived `Serialize` writes, in far
+    /// less wasm); [`from_json`](Self::from_json) reads it back.
+    pub fn to_json(&self) -> String {
+        super::saved::write_queue(self)
     }
 
     /// Mixes fresh entropy into the jitter generator (e.g. after loading).

@@ -1,5 +1,5 @@
-//! Reading a saved export queue (the JSON that `serde_json::to_string(&queue)` wrote,
-//! by this version or an older one) from a parsed `serde_json::Value`.
+//! The saved export queue: reading it (the JSON that this version or an older one wrote)
+//! from a parsed `serde_json::Value`, and writing it as a `Value` (see "writing" below).
 //!
 //! Why not the serde derive: `Deserialize` on these twenty types, instantiated for
 //! `serde_json`'s reader, was about 57 KB of wasm (19 KB gzip): a map and a sequence
@@ -22,6 +22,7 @@ use super::model::ExportType;
 use super::policy::{JitterRng, RetryState, Wait, WaitReason};
 use super::poll::{PollState, ProgressMark, RateAnchor};
 use super::queue::ExportQueue;
+use crate::civil::ymd;
 use crate::credentials::CredentialSource;
 use crate::range::{parse_date, DateRange, TimeSpan};
 
@@ -376,4 +377,420 @@ fn retry(v: &Value) -> R<RetryState> {
         failures: o.or_default("failures", num)?,
         since: o.opt_ms("since")?,
     })
+}
+
+// ---- writing --------------------------------------------------------------------------
+//
+// The derived `Serialize`, instantiated for serde_json's writer, was about 10 KB of wasm;
+// this writer is a fraction of it. It writes what the derive writes (the derive is the
+// reference in the tests): every field, `None` as null, enums externally tagged. The
+// destructuring makes the compiler point at every writer a new field must be added to.
+
+/// JSON text being written. Every value is followed by a comma; closing an object or
+/// an array drops the last one, and the text's final one is dropped at the end.
+struct Out(String);
+
+impl Out {
+    fn open(&mut self, c: char) {
+        self.0.push(c);
+    }
+
+    fn close(&mut self, c: char) {
+        if self.0.ends_with(',') {
+            self.0.pop();
+        }
+        self.0.push(c);
+        self.0.push(',');
+    }
+
+    fn string(&mut self, s: &str) {
+        self.0.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => self.0.push_str("\\\""),
+                '\\' => self.0.push_str("\\\\"),
+                c if u32::from(c) < 0x20 => {
+                    self.0.push_str("\\u00");
+                    let hex = b"0123456789abcdef";
+                    self.0.push(char::from(hex[(u32::from(c) >> 4) as usize]));
+                    self.0.push(char::from(hex[(u32::from(c) & 15) as usize]));
+                }
+                c => self.0.push(c),
+            }
+        }
+        self.0.push_str("\",");
+    }
+
+    fn key(&mut self, k: &str) {
+        self.string(k);
+        self.0.pop();
+        self.0.push(':');
+    }
+
+    fn raw(&mut self, k: &str, text: &str) {
+        self.key(k);
+        self.0.push_str(text);
+        self.0.push(',');
+    }
+
+    fn int(&mut self, k: &str, n: i64) {
+        self.raw(k, &n.to_string());
+    }
+
+    fn uint(&mut self, k: &str, n: u64) {
+        self.raw(k, &n.to_string());
+    }
+
+    fn flag(&mut self, k: &str, b: bool) {
+        self.raw(k, if b { "true" } else { "false" });
+    }
+
+    fn text(&mut self, k: &str, s: &str) {
+        self.key(k);
+        self.string(s);
+    }
+
+    fn opt_int(&mut self, k: &str, n: Option<i64>) {
+        match n {
+            Some(n) => self.int(k, n),
+            None => self.raw(k, "null"),
+        }
+    }
+
+    fn opt_text(&mut self, k: &str, s: &Option<String>) {
+        match s {
+            Some(s) => self.text(k, s),
+            None => self.raw(k, "null"),
+        }
+    }
+
+    /// `k: {` … (the caller writes the fields and closes it).
+    fn object(&mut self, k: &str) {
+        self.key(k);
+        self.open('{');
+    }
+
+    /// An externally tagged enum value: a unit variant is its name, a struct variant
+    /// `{"Name": {` … (the caller writes the fields and closes both).
+    fn unit(&mut self, k: &str, name: &str) {
+        self.text(k, name);
+    }
+
+    fn variant(&mut self, k: &str, name: &str) {
+        self.object(k);
+        self.object(name);
+    }
+
+    fn end_variant(&mut self) {
+        self.close('}');
+        self.close('}');
+    }
+
+    fn span(&mut self, k: &str, s: &TimeSpan) {
+        let TimeSpan { start, end } = *s;
+        self.object(k);
+        self.int("start", start);
+        self.int("end", end);
+        self.close('}');
+    }
+}
+
+/// The queue as the derived `Serialize` writes it (configuration and in-flight operations
+/// are not saved).
+pub(super) fn write_queue(q: &ExportQueue) -> String {
+    let mut o = Out(String::new());
+    o.open('{');
+    o.object("rng");
+    o.uint("state", q.rng.state());
+    o.close('}');
+    o.uint("next_id", q.next_id);
+    o.uint("next_op", q.next_op);
+    o.key("requests");
+    o.open('[');
+    for r in &q.requests {
+        write_request(&mut o, r);
+    }
+    o.close(']');
+    o.object("merchants");
+    for (name, m) in &q.merchants {
+        let MerchantState {
+            stopped,
+            last_request_at,
+        } = m;
+        o.object(name);
+        match stopped {
+            None => o.raw("stopped", "null"),
+            Some(StopReason::MissingCredentials) => o.unit("stopped", "MissingCredentials"),
+            Some(StopReason::NeedsCredentials { status }) => {
+                o.variant("stopped", "NeedsCredentials");
+                o.uint("status", u64::from(*status));
+                o.end_variant();
+            }
+        }
+        o.opt_int("last_request_at", *last_request_at);
+        o.close('}');
+    }
+    o.close('}');
+    o.close('}');
+    o.0.pop();
+    o.0
+}
+
+fn write_request(o: &mut Out, r: &ExportRequest) {
+    let ExportRequest {
+        id,
+        merchant,
+        region,
+        export_type,
+        span,
+        created_at,
+        hours,
+        label,
+        exports,
+        auth,
+        suspected_orphans,
+    } = r;
+    o.open('{');
+    o.uint("id", *id);
+    o.text("merchant", merchant);
+    o.text("region", region);
+    o.text(
+        "export_type",
+        match export_type {
+            ExportType::Orders => "ORDERS",
+            ExportType::Payments => "PAYMENTS",
+        },
+    );
+    o.span("span", span);
+    o.int("created_at", *created_at);
+    match hours {
+        None => o.raw("hours", "null"),
+        Some(ServiceHours { windows }) => {
+            o.object("hours");
+            o.key("windows");
+            o.open('[');
+            for w in windows {
+                let Window {
+                    days,
+                    start_minute,
+                    end_minute,
+                } = *w;
+                o.open('{');
+                o.uint("days", u64::from(days.bits()));
+                o.uint("start_minute", u64::from(start_minute));
+                o.uint("end_minute", u64::from(end_minute));
+                o.close('}');
+            }
+            o.close(']');
+            o.close('}');
+        }
+    }
+    match label {
+        None => o.raw("label", "null"),
+        Some(RangeLabel {
+            range,
+            zone,
+            partial,
+        }) => {
+            o.object("label");
+            o.object("range");
+            o.text("from", &ymd(range.from));
+            o.text("to", &ymd(range.to));
+            o.close('}');
+            o.text("zone", zone);
+            o.flag("partial", *partial);
+            o.close('}');
+        }
+    }
+    o.key("exports");
+    o.open('[');
+    for j in exports {
+        write_job(o, j);
+    }
+    o.close(']');
+    o.unit(
+        "auth",
+        match auth {
+            CredentialSource::Tab => "Tab",
+            CredentialSource::Proxy => "Proxy",
+        },
+    );
+    o.key("suspected_orphans");
+    o.open('[');
+    for s in suspected_orphans {
+        let SuspectedOrphan {
+            export,
+            span,
+            asked_at,
+        } = s;
+        o.open('{');
+        o.uint("export", *export);
+        o.span("span", span);
+        o.int("asked_at", *asked_at);
+        o.close('}');
+    }
+    o.close(']');
+    o.close('}');
+}
+
+fn write_job(o: &mut Out, j: &ExportJob) {
+    let ExportJob {
+        id,
+        index,
+        span,
+        state,
+        server_id,
+        wait,
+        poll,
+        retry,
+        started_at,
+        created_at,
+        finished_at,
+        server_status,
+        pending_op,
+        create_sent_at,
+        create_answer_lost_at,
+        last_contact_at,
+        export_gone,
+        verify_first,
+        done_without_urls,
+    } = j;
+    o.open('{');
+    o.uint("id", *id);
+    o.uint("index", *index as u64);
+    o.span("span", span);
+    write_state(o, state);
+    o.opt_text("server_id", server_id);
+    match wait {
+        None => o.raw("wait", "null"),
+        Some(w) => write_wait(o, w),
+    }
+    match poll {
+        None => o.raw("poll", "null"),
+        Some(p) => write_poll(o, p),
+    }
+    let RetryState { failures, since } = *retry;
+    o.object("retry");
+    o.uint("failures", u64::from(failures));
+    o.opt_int("since", since);
+    o.close('}');
+    o.opt_int("started_at", *started_at);
+    o.opt_int("created_at", *created_at);
+    o.opt_int("finished_at", *finished_at);
+    o.opt_text("server_status", server_status);
+    match pending_op {
+        None => o.raw("pending_op", "null"),
+        Some(op) => o.uint("pending_op", *op),
+    }
+    o.opt_int("create_sent_at", *create_sent_at);
+    o.opt_int("create_answer_lost_at", *create_answer_lost_at);
+    o.opt_int("last_contact_at", *last_contact_at);
+    o.flag("export_gone", *export_gone);
+    o.flag("verify_first", *verify_first);
+    o.uint("done_without_urls", u64::from(*done_without_urls));
+    o.close('}');
+}
+
+fn write_state(o: &mut Out, s: &JobState) {
+    let (name, urls, until) = match s {
+        JobState::Queued => return o.unit("state", "Queued"),
+        JobState::Creating => return o.unit("state", "Creating"),
+        JobState::Pending => return o.unit("state", "Pending"),
+        JobState::Cancelled => return o.unit("state", "Cancelled"),
+        JobState::InProgress { percent } => {
+            o.variant("state", "InProgress");
+            o.uint("percent", u64::from(*percent));
+            return o.end_variant();
+        }
+        JobState::Failed { reason } => {
+            o.variant("state", "Failed");
+            o.text("reason", reason);
+            return o.end_variant();
+        }
+        JobState::Done {
+            urls,
+            available_until,
+        } => ("Done", urls, available_until),
+        JobState::Expired {
+            urls,
+            available_until,
+        } => ("Expired", urls, available_until),
+    };
+    o.variant("state", name);
+    o.key("urls");
+    o.open('[');
+    for u in urls {
+        o.string(u);
+    }
+    o.close(']');
+    o.opt_int("available_until", *until);
+    o.end_variant();
+}
+
+fn write_wait(o: &mut Out, w: &Wait) {
+    let Wait {
+        until,
+        reason,
+        message,
+    } = w;
+    o.object("wait");
+    o.int("until", *until);
+    match reason {
+        WaitReason::Busy => o.unit("reason", "Busy"),
+        WaitReason::RateLimited => o.unit("reason", "RateLimited"),
+        WaitReason::BusyProbablyOurs { asked_at } => {
+            o.variant("reason", "BusyProbablyOurs");
+            o.int("asked_at", *asked_at);
+            o.end_variant();
+        }
+        WaitReason::ServiceHours { opens_at } => {
+            o.variant("reason", "ServiceHours");
+            o.opt_int("opens_at", *opens_at);
+            o.end_variant();
+        }
+        WaitReason::Retrying { attempt, cause } => {
+            o.variant("reason", "Retrying");
+            o.uint("attempt", u64::from(*attempt));
+            o.text("cause", cause);
+            o.end_variant();
+        }
+        WaitReason::PollFailing { since, cause } => {
+            o.variant("reason", "PollFailing");
+            o.int("since", *since);
+            o.text("cause", cause);
+            o.end_variant();
+        }
+    }
+    o.opt_text("message", message);
+    o.close('}');
+}
+
+fn write_poll(o: &mut Out, p: &PollState) {
+    let PollState {
+        interval_ms,
+        mark: ProgressMark { started, percent },
+        last_progress_at,
+        stalled,
+        next_poll_at,
+        anchor,
+    } = *p;
+    o.object("poll");
+    o.int("interval_ms", interval_ms);
+    o.object("mark");
+    o.flag("started", started);
+    o.uint("percent", u64::from(percent));
+    o.close('}');
+    o.int("last_progress_at", last_progress_at);
+    o.flag("stalled", stalled);
+    o.int("next_poll_at", next_poll_at);
+    match anchor {
+        None => o.raw("anchor", "null"),
+        Some(RateAnchor { at, percent }) => {
+            o.object("anchor");
+            o.int("at", at);
+            o.uint("percent", u64::from(percent));
+            o.close('}');
+        }
+    }
+    o.close('}');
 }
