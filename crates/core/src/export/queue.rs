@@ -197,7 +197,8 @@ impl ExportQueue {
     /// Reads a persisted queue (see `saved`: the same format as the derived
     /// `Deserialize`, in far less wasm) and calls [`resume_after_reload`](Self::resume_after_reload).
     pub fn from_json(json: &str, now: Millis) -> Result<Self, String> {
-        let mut q = super::saved::read_queue(json)?;
+        let mut q = super::saved::read_queue(json)?
+            .ok_or("the saved exports are not in a form this version reads")?;
         q.resume_after_reload(now);
         Ok(q)
     }

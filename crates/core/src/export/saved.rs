@@ -1,5 +1,5 @@
 //! The saved export queue: reading it (the JSON that this version or an older one wrote)
-//! from a parsed `serde_json::Value`, and writing it as a `Value` (see "writing" below).
+//! from a parsed `serde_json::Value`, and writing it as JSON text (see "writing" below).
 //!
 //! Why not the serde derive: `Deserialize` on these twenty types, instantiated for
 //! `serde_json`'s reader, was about 57 KB of wasm (19 KB gzip): a map and a sequence
@@ -26,43 +26,41 @@ use crate::civil::ymd;
 use crate::credentials::CredentialSource;
 use crate::range::{parse_date, DateRange, TimeSpan};
 
-type R<T> = Result<T, String>;
-
-fn bad(what: &str) -> String {
-    ["invalid or missing ", what].concat()
-}
+/// `None`: the document is not a queue this version reads. No reason is kept: the app
+/// starts empty either way, and an error text per field was kilobytes of wasm.
+type R<T> = Option<T>;
 
 /// One JSON object's fields.
 #[derive(Clone, Copy)]
 struct Obj<'a>(&'a Map<String, Value>);
 
-fn obj<'a>(v: &'a Value, what: &str) -> R<Obj<'a>> {
-    v.as_object().map(Obj).ok_or_else(|| bad(what))
+fn obj(v: &Value) -> R<Obj<'_>> {
+    v.as_object().map(Obj)
 }
 
 impl<'a> Obj<'a> {
     fn field(self, key: &str) -> R<&'a Value> {
-        self.0.get(key).ok_or_else(|| bad(key))
+        self.0.get(key)
     }
 
     /// A field that must be there (and not null).
     fn req<T>(self, key: &str, read: fn(&Value) -> Option<T>) -> R<T> {
-        self.0.get(key).and_then(read).ok_or_else(|| bad(key))
+        self.0.get(key).and_then(read)
     }
 
     /// An `Option` field: missing or null is `None`.
     fn opt<T>(self, key: &str, read: fn(&Value) -> Option<T>) -> R<Option<T>> {
         match self.0.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => read(v).map(Some).ok_or_else(|| bad(key)),
+            None | Some(Value::Null) => Some(None),
+            Some(v) => read(v).map(Some),
         }
     }
 
     /// A `#[serde(default)]` field: missing is the default.
     fn or_default<T: Default>(self, key: &str, read: fn(&Value) -> Option<T>) -> R<T> {
         match self.0.get(key) {
-            None => Ok(T::default()),
-            Some(v) => read(v).ok_or_else(|| bad(key)),
+            None => Some(T::default()),
+            Some(v) => read(v),
         }
     }
 
@@ -94,7 +92,7 @@ impl<'a> Obj<'a> {
 
     fn opt_nested<T>(self, key: &str, read: fn(&Value) -> R<T>) -> R<Option<T>> {
         match self.0.get(key) {
-            None | Some(Value::Null) => Ok(None),
+            None | Some(Value::Null) => Some(None),
             Some(v) => read(v).map(Some),
         }
     }
@@ -123,54 +121,51 @@ fn strings(v: &Value) -> Option<Vec<String>> {
 }
 
 fn list<T>(v: &Value, read: fn(&Value) -> R<T>) -> R<Vec<T>> {
-    v.as_array()
-        .ok_or_else(|| bad("list"))?
-        .iter()
-        .map(read)
-        .collect()
+    v.as_array()?.iter().map(read).collect()
 }
 
 /// An externally tagged enum value: `"Name"` (a unit variant; `{"Name": null}` too) or
 /// `{"Name": {fields}}`.
 fn variant(v: &Value) -> R<(&str, Option<Obj<'_>>)> {
     match v {
-        Value::String(name) => Ok((name, None)),
+        Value::String(name) => Some((name, None)),
         Value::Object(m) if m.len() == 1 => {
-            let (name, inner) = m.iter().next().ok_or_else(|| bad("variant"))?;
+            let (name, inner) = m.iter().next()?;
             match inner {
-                Value::Null => Ok((name, None)),
-                inner => Ok((name, Some(obj(inner, name)?))),
+                Value::Null => Some((name, None)),
+                inner => Some((name, Some(obj(inner)?))),
             }
         }
-        _ => Err(bad("variant")),
+        _ => None,
     }
 }
 
-/// The fields of a struct variant (an error for the unit form).
-fn fields<'a>(o: Option<Obj<'a>>, name: &str) -> R<Obj<'a>> {
-    o.ok_or_else(|| bad(name))
+/// Reads the whole queue (its configuration is this version's; nothing is in flight).
+/// `Err` for text that is not JSON (serde_json's reason), `None` for JSON that is not a
+/// saved queue.
+pub(super) fn read_queue(json: &str) -> Result<Option<ExportQueue>, String> {
+    let v: Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    Ok(queue(&v))
 }
 
-/// Reads the whole queue (its configuration is this version's; nothing is in flight).
-pub(super) fn read_queue(json: &str) -> R<ExportQueue> {
-    let v: Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
-    let o = obj(&v, "queue")?;
+fn queue(v: &Value) -> R<ExportQueue> {
+    let o = obj(v)?;
     let mut q = ExportQueue::new(0);
-    let rng = o.nested("rng", |v| obj(v, "rng")?.id("state"))?;
+    let rng = o.nested("rng", |v| obj(v)?.id("state"))?;
     q.rng = JitterRng::from_state(rng);
     q.next_id = o.id("next_id")?;
     q.next_op = o.id("next_op")?;
     q.requests = o.nested("requests", |v| list(v, request))?;
-    let merchants = obj(o.field("merchants")?, "merchants")?;
+    let merchants = obj(o.field("merchants")?)?;
     for (name, m) in merchants.0 {
         q.merchants.insert(name.clone(), merchant(m)?);
     }
-    Ok(q)
+    Some(q)
 }
 
 fn merchant(v: &Value) -> R<MerchantState> {
-    let o = obj(v, "merchant")?;
-    Ok(MerchantState {
+    let o = obj(v)?;
+    Some(MerchantState {
         stopped: o.opt_nested("stopped", stop_reason)?,
         last_request_at: o.opt_ms("last_request_at")?,
     })
@@ -178,42 +173,42 @@ fn merchant(v: &Value) -> R<MerchantState> {
 
 fn stop_reason(v: &Value) -> R<StopReason> {
     match variant(v)? {
-        ("MissingCredentials", None) => Ok(StopReason::MissingCredentials),
-        ("NeedsCredentials", o) => Ok(StopReason::NeedsCredentials {
-            status: fields(o, "NeedsCredentials")?.req("status", num)?,
+        ("MissingCredentials", None) => Some(StopReason::MissingCredentials),
+        ("NeedsCredentials", o) => Some(StopReason::NeedsCredentials {
+            status: o?.req("status", num)?,
         }),
-        _ => Err(bad("stop reason")),
+        _ => None,
     }
 }
 
 fn span(v: &Value) -> R<TimeSpan> {
-    let o = obj(v, "span")?;
-    Ok(TimeSpan {
+    let o = obj(v)?;
+    Some(TimeSpan {
         start: o.ms("start")?,
         end: o.ms("end")?,
     })
 }
 
 fn request(v: &Value) -> R<ExportRequest> {
-    let o = obj(v, "request")?;
-    Ok(ExportRequest {
+    let o = obj(v)?;
+    Some(ExportRequest {
         id: o.id("id")?,
         merchant: o.text("merchant")?,
         region: o.text("region")?,
         export_type: match variant(o.field("export_type")?)? {
             ("ORDERS", None) => ExportType::Orders,
             ("PAYMENTS", None) => ExportType::Payments,
-            _ => return Err(bad("export_type")),
+            _ => return None,
         },
         span: o.nested("span", span)?,
         created_at: o.ms("created_at")?,
         hours: o.opt_nested("hours", hours)?,
         label: o.opt_nested("label", label)?,
         exports: o.nested("exports", |v| list(v, job))?,
-        auth: match o.0.get("auth").map(variant).transpose()? {
-            None | Some(("Tab", None)) => CredentialSource::Tab,
-            Some(("Proxy", None)) => CredentialSource::Proxy,
-            _ => return Err(bad("auth")),
+        auth: match o.0.get("auth").map(variant) {
+            None | Some(Some(("Tab", None))) => CredentialSource::Tab,
+            Some(Some(("Proxy", None))) => CredentialSource::Proxy,
+            _ => return None,
         },
         suspected_orphans: match o.0.get("suspected_orphans") {
             None => Vec::new(),
@@ -223,33 +218,33 @@ fn request(v: &Value) -> R<ExportRequest> {
 }
 
 fn hours(v: &Value) -> R<ServiceHours> {
-    let windows = obj(v, "hours")?.nested("windows", |v| {
+    let windows = obj(v)?.nested("windows", |v| {
         list(v, |w| {
-            let o = obj(w, "window")?;
-            Ok(Window {
+            let o = obj(w)?;
+            Some(Window {
                 days: WeekdaySet::from_bits(o.req("days", num)?),
                 start_minute: o.req("start_minute", num)?,
                 end_minute: o.req("end_minute", num)?,
             })
         })
     })?;
-    Ok(ServiceHours { windows })
+    Some(ServiceHours { windows })
 }
 
 fn label(v: &Value) -> R<RangeLabel> {
-    let o = obj(v, "label")?;
-    let range = obj(o.field("range")?, "range")?;
-    let date = |key| parse_date(&range.req(key, string)?).map_err(|e| e.to_string());
-    Ok(RangeLabel {
-        range: DateRange::new(date("from")?, date("to")?).map_err(|e| e.to_string())?,
+    let o = obj(v)?;
+    let range = obj(o.field("range")?)?;
+    let date = |key| parse_date(&range.req(key, string)?).ok();
+    Some(RangeLabel {
+        range: DateRange::new(date("from")?, date("to")?).ok()?,
         zone: o.text("zone")?,
         partial: o.req("partial", boolean)?,
     })
 }
 
 fn orphan(v: &Value) -> R<SuspectedOrphan> {
-    let o = obj(v, "orphan")?;
-    Ok(SuspectedOrphan {
+    let o = obj(v)?;
+    Some(SuspectedOrphan {
         export: o.id("export")?,
         span: o.nested("span", span)?,
         asked_at: o.ms("asked_at")?,
@@ -257,7 +252,7 @@ fn orphan(v: &Value) -> R<SuspectedOrphan> {
 }
 
 fn job(v: &Value) -> R<ExportJob> {
-    let o = obj(v, "export")?;
+    let o = obj(v)?;
     let mut j = ExportJob::new(o.id("id")?, o.req("index", num)?, o.nested("span", span)?);
     j.state = o.nested("state", job_state)?;
     j.server_id = o.opt_text("server_id")?;
@@ -275,24 +270,24 @@ fn job(v: &Value) -> R<ExportJob> {
     j.export_gone = o.or_default("export_gone", boolean)?;
     j.verify_first = o.or_default("verify_first", boolean)?;
     j.done_without_urls = o.or_default("done_without_urls", num)?;
-    Ok(j)
+    Some(j)
 }
 
 fn job_state(v: &Value) -> R<JobState> {
     let (name, o) = variant(v)?;
-    Ok(match (name, o) {
+    Some(match (name, o) {
         ("Queued", None) => JobState::Queued,
         ("Creating", None) => JobState::Creating,
         ("Pending", None) => JobState::Pending,
         ("Cancelled", None) => JobState::Cancelled,
         ("InProgress", o) => JobState::InProgress {
-            percent: fields(o, name)?.req("percent", num)?,
+            percent: o?.req("percent", num)?,
         },
         ("Failed", o) => JobState::Failed {
-            reason: fields(o, name)?.text("reason")?,
+            reason: o?.text("reason")?,
         },
         ("Done" | "Expired", o) => {
-            let o = fields(o, name)?;
+            let o = o?;
             let urls = o.req("urls", strings)?;
             let available_until = o.opt_ms("available_until")?;
             if name == "Done" {
@@ -307,13 +302,13 @@ fn job_state(v: &Value) -> R<JobState> {
                 }
             }
         }
-        _ => return Err(bad("state")),
+        _ => return None,
     })
 }
 
 fn wait(v: &Value) -> R<Wait> {
-    let o = obj(v, "wait")?;
-    Ok(Wait {
+    let o = obj(v)?;
+    Some(Wait {
         until: o.ms("until")?,
         reason: o.nested("reason", wait_reason)?,
         message: o.opt_text("message")?,
@@ -322,37 +317,37 @@ fn wait(v: &Value) -> R<Wait> {
 
 fn wait_reason(v: &Value) -> R<WaitReason> {
     let (name, o) = variant(v)?;
-    Ok(match (name, o) {
+    Some(match (name, o) {
         ("Busy", None) => WaitReason::Busy,
         ("RateLimited", None) => WaitReason::RateLimited,
         ("BusyProbablyOurs", o) => WaitReason::BusyProbablyOurs {
-            asked_at: fields(o, name)?.ms("asked_at")?,
+            asked_at: o?.ms("asked_at")?,
         },
         ("ServiceHours", o) => WaitReason::ServiceHours {
-            opens_at: fields(o, name)?.opt_ms("opens_at")?,
+            opens_at: o?.opt_ms("opens_at")?,
         },
         ("Retrying", o) => {
-            let o = fields(o, name)?;
+            let o = o?;
             WaitReason::Retrying {
                 attempt: o.req("attempt", num)?,
                 cause: o.text("cause")?,
             }
         }
         ("PollFailing", o) => {
-            let o = fields(o, name)?;
+            let o = o?;
             WaitReason::PollFailing {
                 since: o.ms("since")?,
                 cause: o.text("cause")?,
             }
         }
-        _ => return Err(bad("wait reason")),
+        _ => return None,
     })
 }
 
 fn poll(v: &Value) -> R<PollState> {
-    let o = obj(v, "poll")?;
-    let mark = obj(o.field("mark")?, "mark")?;
-    Ok(PollState {
+    let o = obj(v)?;
+    let mark = obj(o.field("mark")?)?;
+    Some(PollState {
         interval_ms: o.ms("interval_ms")?,
         mark: ProgressMark {
             started: mark.req("started", boolean)?,
@@ -362,8 +357,8 @@ fn poll(v: &Value) -> R<PollState> {
         stalled: o.req("stalled", boolean)?,
         next_poll_at: o.ms("next_poll_at")?,
         anchor: o.opt_nested("anchor", |v| {
-            let a = obj(v, "anchor")?;
-            Ok(RateAnchor {
+            let a = obj(v)?;
+            Some(RateAnchor {
                 at: a.ms("at")?,
                 percent: a.req("percent", num)?,
             })
@@ -372,8 +367,8 @@ fn poll(v: &Value) -> R<PollState> {
 }
 
 fn retry(v: &Value) -> R<RetryState> {
-    let o = obj(v, "retry")?;
-    Ok(RetryState {
+    let o = obj(v)?;
+    Some(RetryState {
         failures: o.or_default("failures", num)?,
         since: o.opt_ms("since")?,
     })
