@@ -17,7 +17,6 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use base64::Engine;
 use gloo_net::http::{Method, RequestBuilder};
 use merchant_console_core::url_gate::{is_same_origin_path, origin_of};
 use web_sys::RequestCredentials;
@@ -305,7 +304,7 @@ fn with_auth(builder: RequestBuilder, auth: &Auth) -> RequestBuilder {
             .credentials(RequestCredentials::Omit),
         Auth::Basic { user, password } => {
             let encoded =
-                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+                merchant_console_core::base64::standard(format!("{user}:{password}").as_bytes());
             builder
                 .header("Authorization", &format!("Basic {encoded}"))
                 .credentials(RequestCredentials::Omit)

@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 use merchant_console_core::credentials::{Api, CredentialKey};
 use merchant_console_core::export::Region;
 use merchant_console_core::oauth::{self, Redirect, TokenOutcome};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::config::RuntimeConfig;
 use crate::credentials::Vault;
@@ -24,12 +24,27 @@ const PENDING_KEY: &str = "mc-oauth-pending";
 const TOKEN_TIMEOUT_MS: u32 = 20_000;
 
 /// What the tab remembers while it is away at Clover's authorize page.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct Pending {
     state: String,
     verifier: String,
     region: String,
     client_id: String,
+}
+
+impl Pending {
+    /// What `Serialize` wrote, read from a `Value` by hand (a derived `Deserialize` is
+    /// more wasm); anything else means no sign-in is under way.
+    fn read(json: &str) -> Option<Self> {
+        let v: serde_json::Value = serde_json::from_str(json).ok()?;
+        let text = |k: &str| v.get(k)?.as_str().map(str::to_string);
+        Some(Pending {
+            state: text("state")?,
+            verifier: text("verifier")?,
+            region: text("region")?,
+            client_id: text("client_id")?,
+        })
+    }
 }
 
 /// The Clover credential key of a region and merchant.
@@ -165,7 +180,7 @@ impl CloverAuth {
         let pending: Option<Pending> = session_storage().and_then(|s| {
             let json = s.get_item(PENDING_KEY).ok().flatten();
             let _ = s.remove_item(PENDING_KEY);
-            json.and_then(|j| serde_json::from_str(&j).ok())
+            json.as_deref().and_then(Pending::read)
         });
         let grant = match redirect.check(pending.as_ref().map(|p| p.state.as_str())) {
             Ok(g) => g,

@@ -50,9 +50,7 @@ struct Engine {
 
 impl Engine {
     fn save_if_changed(&self) {
-        let Ok(json) = serde_json::to_string(&*self.queue.borrow()) else {
-            return;
-        };
+        let json = self.queue.borrow().to_json();
         if *self.saved.borrow() != json {
             self.store.save(QUEUE_KEY, &json);
             *self.saved.borrow_mut() = json;

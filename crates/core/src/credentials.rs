@@ -101,6 +101,41 @@ struct Saved {
     secret: String,
 }
 
+/// Reads the stored form from a parsed `Value` by hand: what the derived `Deserialize`
+/// reads (the tests compare both), in less wasm. Unknown fields are ignored; a missing
+/// field, a wrong type or an unknown API makes the whole list unreadable. Two forms no
+/// version wrote differ: an entry written as an array is refused, a repeated field
+/// keeps its last value (serde refused the whole list).
+fn read_saved(json: &str) -> Option<Vec<Saved>> {
+    let v: serde_json::Value = serde_json::from_str(json).ok()?;
+    v.as_array()?
+        .iter()
+        .map(|s| {
+            let s = s.as_object()?;
+            let text = |k: &str| s.get(k)?.as_str().map(str::to_string);
+            // A unit variant: "Clover", or {"Clover": null} as serde also reads it.
+            let api = match s.get("api")? {
+                serde_json::Value::String(name) => name,
+                serde_json::Value::Object(m) if m.len() == 1 => match m.iter().next()? {
+                    (name, serde_json::Value::Null) => name,
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            Some(Saved {
+                api: match api.as_str() {
+                    "Clover" => Api::Clover,
+                    "LaterPay" => Api::LaterPay,
+                    _ => return None,
+                },
+                region: text("region")?,
+                merchant: text("merchant")?,
+                secret: text("secret")?,
+            })
+        })
+        .collect()
+}
+
 impl Credentials {
     fn get(&self, key: &CredentialKey) -> Option<&Held> {
         self.held.iter().find(|(k, _)| k == key).map(|(_, h)| h)
@@ -116,7 +151,7 @@ impl Credentials {
     /// Restores what an earlier visit saved with "remember" on. Anything unreadable is
     /// dropped (the person types it again).
     pub fn from_saved(json: Option<&str>) -> Self {
-        let Some(saved) = json.and_then(|j| serde_json::from_str::<Vec<Saved>>(j).ok()) else {
+        let Some(saved) = json.and_then(read_saved) else {
             return Self::default();
         };
         let held = saved
@@ -252,6 +287,57 @@ impl Credentials {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stored_form_is_read_as_the_derive_reads_it() {
+        let good = r#"{"api":"LaterPay","region":"eu","merchant":"M1","secret":"k"}"#;
+        let docs = [
+            "",
+            "null",
+            "{}",
+            "[]",
+            "[null]",
+            "[1]",
+            "[[\"Clover\",\"eu\",\"M\",\"t\"]]",
+            r#"[{"api":"Clover","region":"eu","merchant":"M","secret":"t"}]"#,
+            r#"[{"api":{"Clover":null},"region":"eu","merchant":"M","secret":"t"}]"#,
+            r#"[{"api":{"Clover":{}},"region":"eu","merchant":"M","secret":"t"}]"#,
+            r#"[{"api":{"Clover":null,"LaterPay":null},"region":"eu","merchant":"M","secret":"t"}]"#,
+            r#"[{"api":"Square","region":"eu","merchant":"M","secret":"t"}]"#,
+            r#"[{"api":"clover","region":"eu","merchant":"M","secret":"t"}]"#,
+            r#"[{"api":null,"region":"eu","merchant":"M","secret":"t"}]"#,
+            r#"[{"api":"Clover","region":"eu","merchant":"M"}]"#,
+            r#"[{"api":"Clover","region":"eu","merchant":"M","secret":null}]"#,
+            r#"[{"api":"Clover","region":"eu","merchant":7,"secret":"t"}]"#,
+            r#"[{"api":"Clover","region":"eu","merchant":"M","secret":"","x":1}]"#,
+            r#"[{"api":"Clover","region":"eu","merchant":"M","secret":"t","secret":"u"}]"#,
+        ];
+        let with_good = docs.iter().map(|d| match d.strip_prefix('[') {
+            Some(rest) if rest != "]" => format!("[{good},{rest}"),
+            _ => format!("[{good}]"),
+        });
+        for doc in docs.iter().map(|d| d.to_string()).chain(with_good) {
+            let ours = read_saved(&doc).map(|v| {
+                v.into_iter()
+                    .map(|s| (s.api, s.region, s.merchant, s.secret))
+                    .collect::<Vec<_>>()
+            });
+            let derived = serde_json::from_str::<Vec<Saved>>(&doc).ok().map(|v| {
+                v.into_iter()
+                    .map(|s| (s.api, s.region, s.merchant, s.secret))
+                    .collect::<Vec<_>>()
+            });
+            // serde also reads a struct written as an array, a form never saved.
+            if doc.contains(r#"["Clover","#) {
+                assert!(derived.is_some() && ours.is_none(), "{doc}");
+            } else if doc.contains(r#""secret":"t","secret""#) {
+                // A duplicate field: serde refuses it, the Value keeps the last one.
+                assert!(derived.is_none(), "{doc}");
+            } else {
+                assert_eq!(ours, derived, "{doc}");
+            }
+        }
+    }
 
     fn tokens(access: &str, expires: Option<Millis>) -> TokenState {
         TokenState {

@@ -3,6 +3,7 @@
 //! The browser app performs the HTTP calls, timers and storage and feeds results back in.
 //! Time is always passed in as epoch milliseconds (`Millis`); nothing here reads a clock.
 
+pub mod base64;
 pub mod chart;
 pub mod civil;
 pub mod credentials;

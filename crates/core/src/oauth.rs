@@ -4,10 +4,10 @@
 //! verifier and `state` for the redirect round trip only, exchanges the code, then keeps
 //! a [`TokenState`] in memory and asks it when to refresh.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+
+use crate::base64::url_safe_no_pad;
 
 use crate::export::Region;
 use crate::Millis;
@@ -57,17 +57,17 @@ pub fn pkce_verifier(random: &[u8]) -> Result<String, OAuthError> {
     if !(32..=96).contains(&random.len()) {
         return Err(OAuthError::BadRandom(random.len()));
     }
-    Ok(URL_SAFE_NO_PAD.encode(random))
+    Ok(url_safe_no_pad(random))
 }
 
 /// The S256 challenge of a verifier: base64url(SHA-256(verifier)), no padding.
 pub fn pkce_challenge(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+    url_safe_no_pad(&Sha256::digest(verifier.as_bytes()))
 }
 
 /// An opaque `state` value from random bytes (base64url).
 pub fn state_value(random: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(random)
+    url_safe_no_pad(random)
 }
 
 /// Where each Clover region's authorize page lives (the token endpoints are on the API host).

@@ -352,8 +352,17 @@ impl Harness {
             }
             Step::Add(m, len, h) => self.add(*m, *len, *h),
             Step::Reload => {
-                let json = serde_json::to_string(&self.q).unwrap();
+                // `to_json` writes by hand what the derived `Serialize` writes.
+                let json = self.q.to_json();
+                assert_eq!(
+                    serde_json::from_str::<serde_json::Value>(&json).unwrap(),
+                    serde_json::to_value(&self.q).unwrap()
+                );
                 self.q = ExportQueue::from_json(&json, self.now).unwrap();
+                // `from_json` reads by hand what the derived `Deserialize` reads.
+                let mut derived: ExportQueue = serde_json::from_str(&json).unwrap();
+                derived.resume_after_reload(self.now);
+                assert_eq!(self.q, derived);
                 // The page reloaded: requests that were in flight are gone.
                 self.in_flight.clear();
             }

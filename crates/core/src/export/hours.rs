@@ -32,6 +32,16 @@ impl WeekdaySet {
     /// Monday to Friday.
     pub const MON_FRI: WeekdaySet = WeekdaySet(0x1f);
 
+    /// The set of a saved bit mask.
+    pub(super) const fn from_bits(bits: u8) -> WeekdaySet {
+        WeekdaySet(bits)
+    }
+
+    /// The bit mask it is saved as.
+    pub(super) const fn bits(self) -> u8 {
+        self.0
+    }
+
     /// A set holding one day.
     pub const fn single(day: Weekday) -> WeekdaySet {
         WeekdaySet(1 << day.to_monday_zero_offset())

@@ -25,6 +25,7 @@ pub mod plan;
 pub mod policy;
 pub mod poll;
 pub mod queue;
+mod saved;
 pub mod status;
 
 pub use download_plan::{fetch_url, DownloadPlan, FetchOutcome, PartState, PlanPart, PlannedFile};

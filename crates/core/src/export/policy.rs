@@ -179,6 +179,16 @@ impl JitterRng {
         }
     }
 
+    /// A generator in the state it was saved in.
+    pub(super) fn from_state(state: u64) -> Self {
+        Self { state }
+    }
+
+    /// The state it is saved in.
+    pub(super) fn state(&self) -> u64 {
+        self.state
+    }
+
     /// Next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         let mut x = self.state;

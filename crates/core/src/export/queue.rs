@@ -16,7 +16,7 @@
 //!                                 timeout action.timeout_ms);
 //!                then queue.on_response(action.op_id, resp, Date.now()) and wake this loop
 //!     }
-//!     if changed { persist(serde_json::to_string(&queue)) }  // no credentials inside
+//!     if changed { persist(queue.to_json()) }  // no credentials inside
 //!     sleep until queue.next_wakeup(now), or until a response/command arrives
 //! }
 //! ```
@@ -165,11 +165,11 @@ pub struct ExportQueue {
     /// also keeps its serde code out of the wasm.
     #[serde(skip)]
     pub config: QueueConfig,
-    rng: JitterRng,
-    next_id: u64,
-    next_op: OpId,
-    requests: Vec<ExportRequest>,
-    merchants: BTreeMap<String, MerchantState>,
+    pub(super) rng: JitterRng,
+    pub(super) next_id: u64,
+    pub(super) next_op: OpId,
+    pub(super) requests: Vec<ExportRequest>,
+    pub(super) merchants: BTreeMap<String, MerchantState>,
     #[serde(skip)]
     in_flight: Vec<InFlight>,
 }
@@ -194,11 +194,19 @@ impl ExportQueue {
         }
     }
 
-    /// Deserialises a persisted queue and calls [`resume_after_reload`](Self::resume_after_reload).
-    pub fn from_json(json: &str, now: Millis) -> Result<Self, serde_json::Error> {
-        let mut q: ExportQueue = serde_json::from_str(json)?;
+    /// Reads a persisted queue (see `saved`: the same format as the derived
+    /// `Deserialize`, in far less wasm) and calls [`resume_after_reload`](Self::resume_after_reload).
+    pub fn from_json(json: &str, now: Millis) -> Result<Self, String> {
+        let mut q = super::saved::read_queue(json)?
+            .ok_or("the saved exports are not in a form this version reads")?;
         q.resume_after_reload(now);
         Ok(q)
+    }
+
+    /// The queue as saved (see `saved`: the JSON the derived `Serialize` writes, in far
+    /// less wasm); [`from_json`](Self::from_json) reads it back.
+    pub fn to_json(&self) -> String {
+        super::saved::write_queue(self)
     }
 
     /// Mixes fresh entropy into the jitter generator (e.g. after loading).
