@@ -143,7 +143,7 @@ fn table() -> Vec<Purchase> {
         payment_model: pay.into(),
         sales_model: "Single Purchase".into(),
         shared_user_id: buyer.into(),
-        article_id: format!("id-{title}"),
+        article_id: format!("id-{title}").into(),
         payment_time: paid,
         purchase_time: price * 1000,
         ..Purchase::default()

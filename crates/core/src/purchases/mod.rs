@@ -30,10 +30,12 @@ mod buckets;
 mod chunks;
 mod csv;
 mod decode;
+mod fxhash;
 mod instant;
 mod model;
 mod span;
 mod table;
+mod text;
 
 pub use aggregate::{
     percent_change, summarize, supported_instant, AggregateOptions, BuyerStat, Excluded, Exclusion,
@@ -49,3 +51,4 @@ pub use instant::{local_time, parse_instant, LocalTime};
 pub use model::{error_from_status, parse_response, ApiError, Decoded, Purchase};
 pub use span::LocalSpan;
 pub use table::{filter_indices, sort_indices, view_indices, SortColumn, SortDir};
+pub use text::Text;

@@ -15,29 +15,31 @@ use std::fmt;
 use serde_json::Value;
 
 use super::decode::decode_body;
+use super::text::Text;
 use crate::Millis;
 
-/// One purchase as reported by the API, normalised.
+/// One purchase as reported by the API, normalised. Its text fields are shared [`Text`]
+/// (equal strings of one response are one allocation).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Purchase {
     /// e.g. "Pay Now", "Pay Later": an open set, never matched exhaustively.
-    pub payment_model: String,
+    pub payment_model: Text,
     /// e.g. "Single Purchase", time passes, subscriptions: an open set.
-    pub sales_model: String,
+    pub sales_model: Text,
     /// Price in minor units (cents) of the region's currency.
     pub price: i64,
-    pub title: String,
+    pub title: Text,
     /// End of access for time passes / subscriptions; `None` for single purchases.
     pub expiry: Option<Millis>,
-    pub item_url: String,
+    pub item_url: Text,
     /// When the purchase happened (the instant every report is based on).
     pub purchase_time: Millis,
     /// Pseudonymous buyer id; empty when the API omits it.
-    pub shared_user_id: String,
+    pub shared_user_id: Text,
     /// When it was paid ("Pay Later" purchases may be unpaid: `None`).
     pub payment_time: Option<Millis>,
     /// Item key; numbers are turned into their decimal text.
-    pub article_id: String,
+    pub article_id: Text,
 }
 
 /// Result of decoding one successful response.
