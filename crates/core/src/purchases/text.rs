@@ -24,6 +24,11 @@ impl Text {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether both are the same allocation (interned together), not just equal text.
+    pub fn shares_allocation_with(&self, other: &Text) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl Default for Text {
