@@ -33,11 +33,11 @@ fn buy(
         sales_model: sales.into(),
         price,
         title: title.into(),
-        expiry: None,
+        expiry: None.into(),
         item_url: format!("https://example.com/{article}/{}", title.replace(' ', "-")).into(),
         purchase_time: ms(at),
         shared_user_id: buyer.into(),
-        payment_time: Some(ms(at)),
+        payment_time: Some(ms(at)).into(),
         article_id: article.into(),
     }
 }

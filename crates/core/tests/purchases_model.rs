@@ -52,11 +52,11 @@ fn documented_example_decodes() {
             sales_model: "Single Purchase".into(),
             price: 200,
             title: "Generated Article ID 1472819".into(),
-            expiry: None,
+            expiry: None.into(),
             item_url: "http://example.com/article-1472819".into(),
             purchase_time: T1,
             shared_user_id: "37f618af-1d63-406f-b0d8-db65e131a6e7".into(),
-            payment_time: Some(T1 + 610),
+            payment_time: Some(T1 + 610).into(),
             article_id: "1472819".into(),
         }
     );

@@ -203,11 +203,11 @@ fn into_purchase(record: Record<'_>, strings: &mut Interner) -> Result<Purchase,
         sales_model: sales_model.into_text(strings),
         price,
         title: title.into_text(strings),
-        expiry: expiry.instant(),
+        expiry: expiry.instant().into(),
         item_url: item_url.into_text(strings),
         purchase_time,
         shared_user_id: user.into_text(strings),
-        payment_time: payment.instant(),
+        payment_time: payment.instant().into(),
         article_id: article.into_text(strings),
     })
 }

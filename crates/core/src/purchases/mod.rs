@@ -48,7 +48,7 @@ pub use chunks::{
 };
 pub use csv::{csv_file_name, format_cents, purchases_csv, CsvOptions, CSV_COLUMNS};
 pub use instant::{local_time, parse_instant, LocalTime};
-pub use model::{error_from_status, parse_response, ApiError, Decoded, Purchase};
+pub use model::{error_from_status, parse_response, ApiError, Decoded, MaybeInstant, Purchase};
 pub use span::LocalSpan;
 pub use table::{filter_indices, sort_indices, view_indices, SortColumn, SortDir};
 pub use text::Text;
