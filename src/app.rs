@@ -4,12 +4,15 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
 use merchant_console_core::embed::Section;
+use merchant_console_core::view_state::ViewState;
 
 use crate::dom;
 use crate::driver::Driver;
 use crate::exports::ExportsPage;
 use crate::history::HistoryPage;
 use crate::mounted::Mounted;
+use crate::shortcuts;
+use crate::view::View;
 
 /// Tab label of a section.
 fn label(section: Section) -> &'static str {
@@ -19,35 +22,56 @@ fn label(section: Section) -> &'static str {
     }
 }
 
-const SECTION_KEY: &str = "section";
-
 #[component]
 pub fn App(mounted: Mounted) -> impl IntoView {
     let embed = mounted.embed.clone();
-    crate::zone::init(embed.time_zone.clone());
+    let is_widget = mounted.is_widget;
+    // The full page's address bar may hold a view (a shared link, a reload, Back).
+    let link =
+        (!is_widget).then(|| ViewState::parse(&window().location().search().unwrap_or_default()));
+    // A link's zone is the local zone to load (one per page), so the view it names shows.
+    let link_zone = link
+        .as_ref()
+        .and_then(|l| l.zone.clone())
+        .filter(|z| z != "UTC");
+    crate::zone::init(link_zone.or(embed.time_zone.clone()));
     let driver = Driver::start(&mounted);
-    let store = driver.store;
     let announce = driver.announce;
     let sections = embed.shown_sections();
-    // The open section survives a reload, without touching the URL (the app may be a widget
-    // inside someone else's page, whose history is not ours).
-    let initial = store
-        .load(SECTION_KEY)
-        .and_then(|id| Section::from_id(&id))
-        .filter(|s| sections.contains(s))
-        .unwrap_or(sections[0]);
-    let (section, set_section) = signal(initial);
-    Effect::new(move |_| store.save(SECTION_KEY, section.get().id()));
+    let view = View::new(driver.store, &sections, link, driver.history);
+    provide_context(view);
+    let section = view.section;
     let compact = embed.compact;
+
+    // Range shortcuts: the full page answers them wherever the focus is (but not for a
+    // widget's shadow tree on the same page, which handles its own); a widget only while
+    // the focus is inside it, and never takes keys from its host page.
+    let on_key = move |ev: KeyboardEvent| shortcuts::on_key(&ev, view, driver);
+    if !is_widget {
+        let listener = window_event_listener(leptos::ev::keydown, move |ev| {
+            let inside_shadow = ev.target().is_some_and(|t| {
+                let first: wasm_bindgen::JsValue = ev.composed_path().get(0);
+                first != wasm_bindgen::JsValue::from(t)
+            });
+            if !inside_shadow {
+                on_key(ev);
+            }
+        });
+        on_cleanup(move || listener.remove());
+    }
 
     // One section needs no tabs (and then the panel is not a tab panel either).
     let has_tabs = sections.len() > 1;
-    let tabs = has_tabs.then(|| view! { <SectionTabs sections section set_section /> });
+    let tabs = has_tabs.then(|| {
+        view! { <SectionTabs sections section set_section=view.set_section /> }
+    });
     view! {
-        <div class="mc-app" class:mc-compact=compact>
+        <div class="mc-app" class:mc-compact=compact on:keydown=move |ev| if is_widget { on_key(ev) }
+            on:click=move |ev| shortcuts::on_click(&ev)>
             <header class="mc-header">
                 <h1 class="mc-title">"Merchant Console"</h1>
                 {tabs}
+                <button type="button" class="mc-secondary mc-help-button" data-help="open" aria-keyshortcuts="?">"Keyboard shortcuts"</button>
             </header>
             // A plain <div>: the page (or the host page) owns the <main> landmark.
             <div
@@ -61,6 +85,9 @@ pub fn App(mounted: Mounted) -> impl IntoView {
                     Section::History => view! { <HistoryPage /> }.into_any(),
                 }}
             </div>
+            // Range shortcuts, listed by `?` (see `shortcuts`).
+            <dialog id="mc-help" class="mc-card mc-help" aria-labelledby="mc-help-title" aria-modal="true"
+                inner_html=shortcuts::help_markup()></dialog>
             <div class="mc-visually-hidden" role="status" aria-live="polite" aria-atomic="true">{move || announce.get()}</div>
         </div>
     }

@@ -26,7 +26,7 @@ pub fn active_element(root: &web_sys::Node) -> Option<web_sys::Element> {
 /// Focuses the element with this id in `root` (HTML or SVG), if present.
 pub fn focus_id(root: &web_sys::Node, id: &str) {
     if let Some(el) = by_id(root, id) {
-        let _ = call1(&el, "focus", &JsValue::UNDEFINED);
+        call0(&el, "focus");
     }
 }
 
@@ -36,6 +36,16 @@ pub fn refocus(root: Option<web_sys::Node>, id: String) {
     if let (Some(root), false) = (root, id.is_empty()) {
         gloo_timers::callback::Timeout::new(0, move || focus_id(&root, &id)).forget();
     }
+}
+
+/// `el.method()` (methods web-sys would need a binding each for, such as `showModal`).
+pub fn call0(el: &JsValue, method: &str) {
+    let _ = call1(el, method, &JsValue::UNDEFINED);
+}
+
+/// Whether the property `name` of `el` is truthy (`dialog.open`).
+pub fn is_set(el: &JsValue, name: &str) -> bool {
+    js_sys::Reflect::get(el, &name.into()).is_ok_and(|v| v.is_truthy())
 }
 
 fn call1(this: &JsValue, method: &str, arg: &JsValue) -> Option<JsValue> {

@@ -19,8 +19,10 @@ mod mounted;
 mod perf;
 mod range_picker;
 mod save;
+mod shortcuts;
 mod storage;
 mod ui;
+mod view;
 mod zone;
 
 fn main() {

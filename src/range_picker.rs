@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use merchant_console_core::civil::ymd;
 use merchant_console_core::range::{parse_date, DateRange, Preset, ResolvedSpan};
 
+use crate::storage::Fields;
 use crate::zone::{loaded_browser_zone, now_ms, zone_by_name};
 
 /// The picker's state; every field is a signal so forms can derive from it.
@@ -15,14 +16,33 @@ pub struct RangeState {
     pub zone: RwSignal<String>,
 }
 
-/// The picker's fields as a form saves them (flattened into the form's JSON).
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The picker's fields as a form saves them (as fields of the form's own JSON object).
+#[derive(Clone, Debug, Default)]
 pub struct SavedRange {
     pub preset: String,
     pub from: String,
     pub to: String,
     pub zone: String,
+}
+
+impl SavedRange {
+    /// The range fields among a form's saved fields.
+    pub fn from_fields(f: &Fields) -> Self {
+        SavedRange {
+            preset: f.text("preset"),
+            from: f.text("from"),
+            to: f.text("to"),
+            zone: f.text("zone"),
+        }
+    }
+
+    /// A form's fields with these added.
+    pub fn into_fields(self, f: Fields) -> Fields {
+        f.with("preset", self.preset)
+            .with("from", self.from)
+            .with("to", self.to)
+            .with("zone", self.zone)
+    }
 }
 
 /// A resolved choice: the local dates, the instant span and the zone's name.
@@ -73,6 +93,31 @@ impl RangeState {
         }
     }
 
+    /// Switches to `preset` (writing a custom range's dates into the date fields).
+    pub fn set_preset(&self, preset: Preset) {
+        if let Preset::Custom(r) = preset {
+            set_if_changed(self.from, ymd(r.from));
+            set_if_changed(self.to, ymd(r.to));
+        }
+        set_if_changed(self.preset, preset.id().to_string());
+    }
+
+    /// The chosen preset (a custom one with its dates), or `None` while the fields do not
+    /// make a range.
+    pub fn preset_value(&self) -> Option<Preset> {
+        let id = self.preset.get();
+        let custom = if id == "custom" {
+            DateRange::new(
+                parse_date(&self.from.get()).ok()?,
+                parse_date(&self.to.get()).ok()?,
+            )
+            .ok()
+        } else {
+            None
+        };
+        Preset::from_id(&id, custom)
+    }
+
     /// The range at `now`, or a sentence saying what is wrong with the input.
     pub fn resolve(&self, now: i64) -> Result<PickedRange, String> {
         let tz = zone_by_name(&self.zone.get());
@@ -108,6 +153,13 @@ impl RangeState {
     }
 }
 
+/// Sets a signal only when the value differs, so nothing that reads it re-runs in vain.
+pub fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.with_untracked(|v| *v != value) {
+        signal.set(value);
+    }
+}
+
 /// Preset select, custom date inputs (when "Custom range" is picked) and the zone select.
 #[component]
 pub fn RangePicker(state: RangeState, id_prefix: &'static str) -> impl IntoView {
@@ -122,6 +174,13 @@ pub fn RangePicker(state: RangeState, id_prefix: &'static str) -> impl IntoView 
             }
         }
         state.preset.set(value);
+    };
+    // A date being typed changes the address bar's entry in place, not one per keystroke.
+    let view = use_context::<crate::view::View>();
+    let edit = move || {
+        if let Some(v) = view {
+            v.edit_in_place();
+        }
     };
     let preset_id = format!("{id_prefix}-preset");
     let from_id = format!("{id_prefix}-from");
@@ -142,12 +201,12 @@ pub fn RangePicker(state: RangeState, id_prefix: &'static str) -> impl IntoView 
             <div class="mc-field">
                 <label for=from_id.clone()>"From (first day)"</label>
                 <input id=from_id.clone() type="date" prop:value=move || state.from.get()
-                    on:input=move |ev| state.from.set(event_target_value(&ev)) />
+                    on:input=move |ev| { edit(); state.from.set(event_target_value(&ev)) } />
             </div>
             <div class="mc-field">
                 <label for=to_id.clone()>"To (last day, included)"</label>
                 <input id=to_id.clone() type="date" prop:value=move || state.to.get()
-                    on:input=move |ev| state.to.set(event_target_value(&ev)) />
+                    on:input=move |ev| { edit(); state.to.set(event_target_value(&ev)) } />
             </div>
         </Show>
         <div class="mc-field">

@@ -4,6 +4,8 @@
 //! Each mounted app has its own [`Store`] (provided as context): its keys carry the
 //! mount's instance name, so two widgets on one page keep separate forms and queues.
 
+use serde_json::{Map, Value};
+
 /// The saved state of one mounted app.
 #[derive(Clone, Copy, Debug)]
 pub struct Store {
@@ -58,18 +60,50 @@ impl Store {
         }
     }
 
-    /// Reads a JSON value saved by [`Store::save_json`]; the default when absent or
-    /// unreadable.
-    pub fn load_json<T: serde::de::DeserializeOwned + Default>(&self, key: &str) -> T {
-        self.load(key)
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default()
+    /// Reads fields saved by [`Store::save_fields`]; none when absent or unreadable.
+    pub fn load_fields(&self, key: &str) -> Fields {
+        match self
+            .load(key)
+            .map(|json| serde_json::from_str::<Value>(&json))
+        {
+            Some(Ok(Value::Object(map))) => Fields(map),
+            _ => Fields::default(),
+        }
     }
 
-    /// Saves a value as JSON (best effort, like [`Store::save`]).
-    pub fn save_json<T: serde::Serialize>(&self, key: &str, value: &T) {
-        if let Ok(json) = serde_json::to_string(value) {
+    /// Saves fields as one JSON object (best effort, like [`Store::save`]).
+    pub fn save_fields(&self, key: &str, fields: Fields) {
+        if let Ok(json) = serde_json::to_string(&Value::Object(fields.0)) {
             self.save(key, &json);
         }
+    }
+}
+
+/// A form's saved fields: one flat JSON object of strings and booleans, such as
+/// `{"region":"eu","proxy":false,"preset":"last-7-days"}`. Read and written through
+/// serde_json's `Value`, which the app has anyway: a derived `Deserialize` and `Serialize`
+/// per form struct cost about 8 KB of wasm each.
+#[derive(Default)]
+pub struct Fields(Map<String, Value>);
+
+impl Fields {
+    /// A text field; empty when absent or not text.
+    pub fn text(&self, name: &str) -> String {
+        self.0
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// A yes/no field; no when absent or not a boolean.
+    pub fn flag(&self, name: &str) -> bool {
+        self.0.get(name).and_then(Value::as_bool).unwrap_or(false)
+    }
+
+    /// The fields with `name` set to `value`.
+    pub fn with(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.0.insert(name.to_string(), value.into());
+        self
     }
 }

@@ -18,6 +18,8 @@ thread_local! {
     static BROWSER_ZONE: RefCell<Option<Zone>> = const { RefCell::new(None) };
     /// Set once the browser zone is usable, so pickers can offer it and re-resolve.
     static READY: RefCell<Option<RwSignal<Option<String>>>> = const { RefCell::new(None) };
+    /// Set once loading the local zone is over, whether it arrived or not.
+    static SETTLED: RefCell<Option<RwSignal<bool>>> = const { RefCell::new(None) };
 }
 
 /// The IANA name of the browser's zone (`Europe/Berlin`), from `Intl.DateTimeFormat`.
@@ -40,15 +42,18 @@ pub fn init(preferred: Option<String>) {
     let caller = Owner::current();
     let owner = Owner::new_root(None);
     let ready = RwSignal::new(None);
+    let settled = RwSignal::new(false);
     std::mem::forget(owner);
     if let Some(caller) = caller {
         caller.set();
     }
     READY.with(|r| *r.borrow_mut() = Some(ready));
+    SETTLED.with(|s| *s.borrow_mut() = Some(settled));
     let Some(name) = preferred
         .or_else(browser_zone_name)
         .filter(|n| n != "UTC" && is_zone_name(n))
     else {
+        settled.set(true);
         return;
     };
     leptos::task::spawn_local(async move {
@@ -64,6 +69,7 @@ pub fn init(preferred: Option<String>) {
                 .into(),
             ),
         }
+        settled.set(true);
     });
 }
 
@@ -82,6 +88,12 @@ async fn fetch_zone(name: &str) -> Result<Zone, String> {
 /// The local zone's name once its rules are loaded (tracked: re-runs readers on load).
 pub fn loaded_browser_zone() -> Option<String> {
     READY.with(|r| r.borrow().as_ref().and_then(|s| s.get()))
+}
+
+/// Whether loading the local zone is over (tracked), so work that needs the chosen zone
+/// (a link's view loading by itself) does not start in UTC by mistake.
+pub fn settled() -> bool {
+    SETTLED.with(|s| s.borrow().as_ref().is_some_and(|s| s.get()))
 }
 
 /// Resolves a zone name; anything not loaded falls back to UTC, which the UI then names.

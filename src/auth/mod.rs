@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use merchant_console_core::credentials::{Api, CredentialKey};
 use merchant_console_core::export::Region;
-use merchant_console_core::oauth::{self, Redirect, TokenResponse, TokenState};
+use merchant_console_core::oauth::{self, Redirect, TokenOutcome};
 use serde::{Deserialize, Serialize};
 
 use crate::config::RuntimeConfig;
@@ -181,63 +181,72 @@ impl CloverAuth {
             return;
         };
         let body = oauth::token_request_body(&pending.client_id, &grant.code, &pending.verifier);
-        let result = self.token_call(http, &pending.region, "token", body).await;
+        let result = self
+            .token_call(http, &pending.region, "token", body, TOKEN_TIMEOUT_MS)
+            .await;
         if !http.is_alive() {
             return;
         }
         match result {
-            Ok(tokens) => {
+            TokenOutcome::Tokens(tokens) => {
                 self.vault
                     .set_oauth(clover_key(&pending.region, &merchant), tokens);
                 self.error.set(None);
                 self.signed_in.set(Some((merchant, pending.region.clone())));
             }
-            Err(e) => self.error.set(Some(format!("Sign-in failed: {e}"))),
+            // A code is single-use: whatever went wrong, the way on is a new sign-in.
+            TokenOutcome::Refused(e) | TokenOutcome::Unreachable(e) => {
+                self.error.set(Some(format!("Sign-in failed: {e}")))
+            }
         }
     }
 
-    /// `POST {api base}/oauth/v2/{endpoint}` with a JSON body; the answer as tokens.
+    /// `POST {api base}/oauth/v2/{endpoint}` with a JSON body; what came of it. Given up
+    /// after `timeout_ms` (at most [`TOKEN_TIMEOUT_MS`]).
     async fn token_call(
         &self,
         http: &Http,
         region: &str,
         endpoint: &str,
         body: String,
-    ) -> Result<TokenState, String> {
-        let base = self
+        timeout_ms: u32,
+    ) -> TokenOutcome {
+        let Some(base) = self
             .config
             .try_get_untracked()
             .flatten()
             .and_then(|c| c.clover_base(region))
-            .ok_or_else(|| format!("no API address for region \"{region}\""))?;
+        else {
+            return TokenOutcome::Refused(format!("no API address for region \"{region}\""));
+        };
         let url = format!("{base}/oauth/v2/{endpoint}");
-        let response = http
+        let sent = http
             .send(Request {
                 method: Method::POST,
                 url: &url,
                 auth: &Auth::None,
                 json_body: Some(body),
-                timeout_ms: TOKEN_TIMEOUT_MS,
+                timeout_ms: timeout_ms.min(TOKEN_TIMEOUT_MS),
                 on_unmount: OnUnmount::Abort,
             })
-            .await
-            .map_err(|e| format!("no answer from Clover ({e})"))?;
-        if !(200..300).contains(&response.status) {
-            return Err(format!("Clover answered {}", response.status));
+            .await;
+        match sent {
+            Ok(r) => TokenOutcome::from_answer(r.status, &r.body, now_ms()),
+            Err(e) => TokenOutcome::Unreachable(e.to_string()),
         }
-        TokenResponse::from_json(&response.body).map(|r| TokenState::from_response(r, now_ms()))
     }
 
     /// A usable access token for the next request to `region`/`merchant`: refreshed first
-    /// when it is about to expire, or at once with `force` (after a 401). `None` when the
-    /// merchant did not sign in, or signing in again is needed.
+    /// when it is about to expire, or at once with `force` (after a 401). A refresh takes
+    /// at most `budget_ms`, so that the request it serves still ends within its timeout.
     pub async fn fresh_token(
         &self,
         http: &Http,
         region: &str,
         merchant: &str,
         force: bool,
-    ) -> Option<String> {
+        budget_ms: u32,
+    ) -> FreshToken {
         let key = clover_key(region, merchant);
         // Refresh tokens are single-use: one refresh per key at a time; others wait for
         // it, but never longer than a token call may take.
@@ -252,38 +261,66 @@ impl CloverAuth {
             waited += 50;
         }
         let now = now_ms();
-        let tokens = self.vault.oauth_untracked(&key)?;
+        let Some(tokens) = self.vault.oauth_untracked(&key) else {
+            return FreshToken::SignInNeeded;
+        };
         let due = force || tokens.needs_refresh(now);
         if !due || !tokens.can_refresh(now) {
-            return tokens.access_valid(now).then_some(tokens.access_token);
+            return match tokens.access_valid(now) {
+                true => FreshToken::Token(tokens.access_token),
+                false => FreshToken::SignInNeeded,
+            };
         }
-        let client_id = self.config.try_get_untracked().flatten()?.oauth?.client_id;
+        let Some(client_id) = self
+            .config
+            .try_get_untracked()
+            .flatten()
+            .and_then(|c| c.oauth)
+            .map(|o| o.client_id)
+        else {
+            return FreshToken::SignInNeeded;
+        };
         self.refreshing.try_update_value(|r| r.push(key.clone()));
         let body =
             oauth::refresh_request_body(&client_id, tokens.refresh_token.as_deref().unwrap_or(""));
-        let result = self.token_call(http, region, "refresh", body).await;
+        let result = self
+            .token_call(http, region, "refresh", body, budget_ms)
+            .await;
         self.refreshing
             .try_update_value(|r| r.retain(|k| *k != key));
         if !http.is_alive() {
-            return None;
+            return FreshToken::SignInNeeded;
         }
         match result {
-            Ok(tokens) => {
+            TokenOutcome::Tokens(tokens) => {
                 let access = tokens.access_token.clone();
                 self.vault.set_oauth(key, tokens);
-                Some(access)
+                FreshToken::Token(access)
             }
-            Err(e) => {
+            // The session is kept: the next request tries the refresh again.
+            TokenOutcome::Unreachable(e) => {
+                FreshToken::Unreachable(format!("renewing the sign-in: {e}"))
+            }
+            TokenOutcome::Refused(e) => {
                 // The refresh token is spent or refused: sign-in is needed again.
                 self.vault.remove(&key);
                 self.signed_in.set(None);
                 self.error.set(Some(format!(
                     "The Clover sign-in could not be renewed ({e}). Sign in again."
                 )));
-                None
+                FreshToken::SignInNeeded
             }
         }
     }
+}
+
+/// What [`CloverAuth::fresh_token`] found.
+pub enum FreshToken {
+    Token(String),
+    /// Not signed in, or the session ended: the request waits for credentials.
+    SignInNeeded,
+    /// The refresh got no usable answer; the session is kept and tried again later.
+    Unreachable(String),
 }
 
 fn session_storage() -> Option<web_sys::Storage> {

@@ -15,22 +15,25 @@ use crate::auth::{clover_key, SignInWithClover};
 use crate::credentials::{fill_from_vault, prefill_from_demo, SecretInput};
 use crate::driver::Driver;
 use crate::mounted::Mounted;
-use crate::range_picker::{RangePicker, RangeState, SavedRange};
-use crate::storage::Store;
+use crate::range_picker::{RangePicker, SavedRange};
+use crate::storage::{Fields, Store};
+
+use crate::view::View;
 
 const FORM_KEY: &str = "export-form";
 
-/// The non-secret form fields, restored after a reload so nothing typed is lost.
-#[derive(serde::Serialize, serde::Deserialize, Default)]
-#[serde(default)]
-struct SavedForm {
+/// The saved range fields of this form (the mount's view restores them).
+pub fn saved_range(store: Store) -> SavedRange {
+    SavedRange::from_fields(&store.load_fields(FORM_KEY))
+}
+
+/// The saved fields other than the range.
+struct Saved {
     region: String,
     custom_base: String,
     merchant: String,
     export_type: String,
     proxy: bool,
-    #[serde(flatten)]
-    range: SavedRange,
 }
 
 #[component]
@@ -38,7 +41,15 @@ pub fn ExportForm() -> impl IntoView {
     let runner = expect_context::<ExportRunner>();
     let driver = expect_context::<Driver>();
     let store = expect_context::<Store>();
-    let mut saved: SavedForm = store.load_json(FORM_KEY);
+    // The non-secret fields are saved, so nothing typed is lost on a reload.
+    let saved_fields = store.load_fields(FORM_KEY);
+    let mut saved = Saved {
+        region: saved_fields.text("region"),
+        custom_base: saved_fields.text("custom_base"),
+        merchant: saved_fields.text("merchant"),
+        export_type: saved_fields.text("export_type"),
+        proxy: saved_fields.flag("proxy"),
+    };
     // What the host page set for this mount wins over what was saved.
     let embed = expect_context::<Mounted>().embed;
     let host_region = embed.clover_region.is_some();
@@ -61,7 +72,8 @@ pub fn ExportForm() -> impl IntoView {
     } else {
         saved.export_type
     });
-    let range = RangeState::restore(saved.range, "last-30-days");
+    // The range lives with the mount's view (links, shortcuts, Back and Forward).
+    let range = expect_context::<View>().exports_range;
     let submitted = RwSignal::new(false);
     // "Credentials held by the proxy": no token in the page at all. The host page's
     // choice wins over the saved one.
@@ -98,17 +110,13 @@ pub fn ExportForm() -> impl IntoView {
     });
     fill_from_vault(runner.vault, credential_key, token);
     Effect::new(move |_| {
-        store.save_json(
-            FORM_KEY,
-            &SavedForm {
-                region: region.get(),
-                custom_base: custom_base.get(),
-                merchant: merchant.get(),
-                export_type: export_type.get(),
-                proxy: proxy.get(),
-                range: range.saved(),
-            },
-        )
+        let fields = Fields::default()
+            .with("region", region.get())
+            .with("custom_base", custom_base.get())
+            .with("merchant", merchant.get())
+            .with("export_type", export_type.get())
+            .with("proxy", proxy.get());
+        store.save_fields(FORM_KEY, range.saved().into_fields(fields));
     });
 
     let picked = Memo::new(move |_| range.resolve(runner.now.get() / 60_000 * 60_000 + 59_999));

@@ -15,6 +15,7 @@ pub mod runner;
 
 use leptos::prelude::*;
 
+pub use form::saved_range;
 pub use runner::ExportRunner;
 
 #[component]

@@ -22,7 +22,7 @@ use merchant_console_core::export::{Action, Event, ExportQueue, Op, Response};
 
 use super::attention::Attention;
 use super::leader::{on_storage_change, LockRelease, TabLeader};
-use crate::auth::{clover_key, CloverAuth};
+use crate::auth::{clover_key, CloverAuth, FreshToken};
 use crate::config::RuntimeConfig;
 use crate::credentials::Vault;
 use crate::http::{Auth, Http, HttpError, OnUnmount, Request};
@@ -342,7 +342,17 @@ impl ExportRunner {
             action.auth == CredentialSource::Tab && self.vault.oauth_untracked(&key).is_some();
         // A signed-in merchant's token is refreshed here first when it is about to expire.
         let oauth = if signed_in {
-            self.auth.fresh_token(http, region, merchant, false).await
+            match self
+                .auth
+                .fresh_token(http, region, merchant, false, left())
+                .await
+            {
+                FreshToken::Token(t) => Some(t),
+                FreshToken::SignInNeeded => None,
+                FreshToken::Unreachable(message) => {
+                    return http.is_alive().then_some(Response::NotSent { message })
+                }
+            }
         } else {
             None
         };
@@ -358,9 +368,20 @@ impl ExportRunner {
         let mut sent = http.send(request_of(action, &url, &auth, left())).await;
         // An OAuth token refused (expired early, revoked): refresh once and retry.
         if oauth.is_some() && matches!(&sent, Ok(r) if r.status == 401) {
-            if let Some(token) = self.auth.fresh_token(http, region, merchant, true).await {
-                let auth = Auth::Bearer(token);
-                sent = http.send(request_of(action, &url, &auth, left())).await;
+            match self
+                .auth
+                .fresh_token(http, region, merchant, true, left())
+                .await
+            {
+                FreshToken::Token(token) => {
+                    let auth = Auth::Bearer(token);
+                    sent = http.send(request_of(action, &url, &auth, left())).await;
+                }
+                // Refused, so not carried out; the renewal is tried again later.
+                FreshToken::Unreachable(message) => {
+                    return http.is_alive().then_some(Response::NotSent { message })
+                }
+                FreshToken::SignInNeeded => {}
             }
         }
         Some(match sent {

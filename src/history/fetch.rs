@@ -9,8 +9,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use merchant_console_core::purchases::{
-    error_from_status, parse_response, Chunk, ChunkStatus, Decoded, FetchPlan, LocalSpan, Purchase,
-    SplitPurchases, DEFAULT_MAX_IN_FLIGHT,
+    error_from_status, parse_response, Chunk, ChunkStatus, Comparison, Decoded, FetchPlan,
+    LocalSpan, Purchase, SplitPurchases, DEFAULT_MAX_IN_FLIGHT,
 };
 use merchant_console_core::range::DateRange;
 use merchant_console_core::Millis;
@@ -26,20 +26,23 @@ pub struct Request {
     /// API base without trailing slash (`https://api.laterpay.net`, `/laterpay/eu`).
     pub base: String,
     pub auth: Auth,
-    /// The period the person asked for; its previous period is fetched too.
+    /// The period the person asked for.
     pub span: LocalSpan,
+    /// What it is compared with, and that span (fetched too; `None` for no comparison).
+    pub compare: Comparison,
+    pub compare_span: Option<LocalSpan>,
     pub range: DateRange,
     pub zone_name: String,
     /// Currency of every price (from the region).
     pub currency: String,
 }
 
-/// A finished fetch: the purchases of the span and of the period before it.
+/// A finished fetch: the purchases of the span and of the span it is compared with.
 pub struct Loaded {
     pub request: Arc<Request>,
     /// Purchases inside the span, in time order of the chunks.
     pub current: Vec<Purchase>,
-    /// Purchases of the previous period of equal length (for comparisons).
+    /// Purchases of the comparison span (empty without a comparison).
     pub previous: Vec<Purchase>,
     /// When the fetch finished (to mark periods still in progress as partial).
     pub now: Millis,
@@ -83,9 +86,19 @@ impl Loader {
         }
     }
 
+    /// Whether a fetch was started in this mount (its dashboard is shown or on its way).
+    pub fn has_request(&self) -> bool {
+        self.request.with_value(Option::is_some)
+    }
+
+    /// The request of the fetch shown or under way.
+    pub fn current_request(&self) -> Option<Arc<Request>> {
+        self.request.get_value()
+    }
+
     /// Starts a new fetch; answers of an earlier one still under way are ignored.
     pub fn start(&self, request: Request) {
-        let plan = FetchPlan::for_span(&request.span.with_previous());
+        let plan = FetchPlan::for_comparison(&request.span, request.compare_span.as_ref());
         self.generation.update(|g| *g += 1);
         self.request.set_value(Some(Arc::new(request)));
         self.plan.set(plan);
@@ -155,14 +168,14 @@ impl Loader {
         }
     }
 
-    /// Moves the purchases out of the plan and keeps those of the span and its previous
-    /// period (a zone off UTC fetches an extra UTC day at each end).
+    /// Moves the purchases out of the plan and keeps those of the span and its comparison
+    /// (a zone off UTC fetches an extra UTC day at each end).
     fn finish(&self, request: &Arc<Request>) {
         let plan = self.plan.try_update(std::mem::take).unwrap_or_default();
         let skipped = plan.skipped();
         let skip_reason = plan.first_skip_reason().map(str::to_string);
-        let span = &request.span;
-        let SplitPurchases { current, previous } = plan.into_split(span, &span.previous());
+        let SplitPurchases { current, previous } =
+            plan.into_split(&request.span, request.compare_span.as_ref());
         perf::render_started();
         self.result.set(Some(Arc::new(Loaded {
             request: request.clone(),

@@ -4,7 +4,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use merchant_console_core::civil::ymd;
 use merchant_console_core::embed::AuthMode;
-use merchant_console_core::purchases::{FetchPlan, LocalSpan};
+use merchant_console_core::purchases::{Comparison, FetchPlan, LocalSpan};
 
 use merchant_console_core::credentials::{Api, CredentialKey, CredentialSource};
 use merchant_console_core::url_gate::usable_base;
@@ -15,8 +15,9 @@ use crate::config::{RuntimeConfig, LATERPAY_REGIONS};
 use crate::credentials::{fill_from_vault, prefill_from_demo, SecretInput, Vault};
 use crate::driver::Driver;
 use crate::mounted::Mounted;
-use crate::range_picker::{RangePicker, RangeState, SavedRange};
-use crate::storage::Store;
+use crate::range_picker::{set_if_changed, RangePicker, SavedRange};
+use crate::storage::{Fields, Store};
+use crate::view::View;
 use crate::zone::{now_ms, zone_by_name};
 
 const FORM_KEY: &str = "history-form";
@@ -24,17 +25,13 @@ const FORM_KEY: &str = "history-form";
 /// Currencies offered for a custom base URL (LaterPay's own regions fix it).
 const CUSTOM_CURRENCIES: [&str; 4] = ["EUR", "USD", "GBP", "CHF"];
 
-/// The non-secret fields, restored after a reload.
-#[derive(serde::Serialize, serde::Deserialize, Default)]
-#[serde(default)]
-struct SavedForm {
+/// The saved fields other than the range and the comparison.
+struct Saved {
     region: String,
     custom_base: String,
     currency: String,
     merchant: String,
     proxy: bool,
-    #[serde(flatten)]
-    range: SavedRange,
 }
 
 /// The currency of a region id: LaterPay prices are minor units of the region's currency.
@@ -48,13 +45,27 @@ fn region_currency(region: &str) -> Option<&'static str> {
     }
 }
 
+/// The saved range fields and comparison id of this form (the mount's view restores them).
+pub fn saved_view(store: Store) -> (SavedRange, String) {
+    let f = store.load_fields(FORM_KEY);
+    (SavedRange::from_fields(&f), f.text("compare"))
+}
+
 #[component]
 pub fn HistoryForm(loader: Loader) -> impl IntoView {
     let driver = expect_context::<Driver>();
     let vault = expect_context::<Vault>();
     let config = expect_context::<RwSignal<Option<RuntimeConfig>>>();
     let store = expect_context::<Store>();
-    let mut saved: SavedForm = store.load_json(FORM_KEY);
+    // The non-secret fields are saved, so nothing typed is lost on a reload.
+    let saved_fields = store.load_fields(FORM_KEY);
+    let mut saved = Saved {
+        region: saved_fields.text("region"),
+        custom_base: saved_fields.text("custom_base"),
+        currency: saved_fields.text("currency"),
+        merchant: saved_fields.text("merchant"),
+        proxy: saved_fields.flag("proxy"),
+    };
     // What the host page set for this mount wins over what was saved.
     let embed = expect_context::<Mounted>().embed;
     let host_region = embed.laterpay_region.is_some();
@@ -81,7 +92,10 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
     let merchant = RwSignal::new(saved.merchant);
     let key = RwSignal::new(String::new());
     let proxy = RwSignal::new(saved.proxy);
-    let range = RangeState::restore(saved.range, "last-30-days");
+    // Range and comparison live with the mount's view (links, shortcuts, Back and Forward).
+    let view = expect_context::<View>();
+    let range = view.history_range;
+    let compare = view.compare;
     let submitted = RwSignal::new(false);
 
     // A sandbox's demo block prefills merchant and key (as the Exports form does for Clover).
@@ -104,17 +118,14 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
         key,
     );
     Effect::new(move |_| {
-        store.save_json(
-            FORM_KEY,
-            &SavedForm {
-                region: region.get(),
-                custom_base: custom_base.get(),
-                currency: currency.get(),
-                merchant: merchant.get(),
-                proxy: proxy.get(),
-                range: range.saved(),
-            },
-        )
+        let fields = Fields::default()
+            .with("region", region.get())
+            .with("custom_base", custom_base.get())
+            .with("currency", currency.get())
+            .with("merchant", merchant.get())
+            .with("proxy", proxy.get())
+            .with("compare", compare.get());
+        store.save_fields(FORM_KEY, range.saved().into_fields(fields));
     });
 
     let picked = Memo::new(move |_| range.resolve(now_ms() / 60_000 * 60_000));
@@ -144,20 +155,26 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
         Ok(p) => {
             let tz = zone_by_name(&p.zone_name);
             let span = LocalSpan::new(p.range.from, p.range.to, tz);
-            let prev = span.previous();
-            let requests = FetchPlan::for_span(&span.with_previous()).chunks().len();
+            let choice = view.comparison();
+            let other = span.compared_with(choice);
+            let requests = FetchPlan::for_comparison(&span, other.as_ref())
+                .chunks()
+                .len();
             let days = span.days();
+            let compared = span.comparison_text(choice);
             format!(
-                "{} to {} ({} day{}{}, {}, {}), compared with {} to {}: {} request{}, month by month.",
+                "{} to {} ({} day{}{}, {}, {}), {compared}: {} request{}, month by month.",
                 ymd(p.range.from),
                 ymd(p.range.to),
                 days,
                 if days == 1 { "" } else { "s" },
-                if p.resolved.partial { ", up to now" } else { "" },
+                if p.resolved.partial {
+                    ", up to now"
+                } else {
+                    ""
+                },
                 p.zone_name,
                 effective_currency(),
-                prev.from,
-                prev.to,
                 requests,
                 if requests == 1 { "" } else { "s" },
             )
@@ -165,9 +182,13 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
         Err(e) => e,
     };
 
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        submitted.set(true);
+    // Starts a fetch of what the form says. `by_person` is a click on "Fetch"; otherwise
+    // a link, Back/Forward or a shortcut asked, and then nothing is fetched (and no error
+    // shown) unless the form is complete and names something else than what is on screen.
+    let fetch = move |by_person: bool| {
+        if by_person {
+            submitted.set(true);
+        }
         let Ok(p) = range.resolve(now_ms()) else {
             return;
         };
@@ -193,6 +214,17 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
         let Some(base) = cfg.laterpay_base(&base_key) else {
             return;
         };
+        let tz = zone_by_name(&p.zone_name);
+        let span = LocalSpan::new(p.range.from, p.range.to, tz);
+        let choice = Comparison::from_id(&compare.get_untracked()).unwrap_or_default();
+        let currency = effective_currency();
+        let shown = loader.current_request();
+        let same_view = shown.as_ref().is_some_and(|r| {
+            r.span == span && r.compare == choice && r.base == base && r.currency == currency
+        });
+        if !by_person && same_view {
+            return;
+        }
         let m = merchant.get_untracked().trim().to_string();
         let credential = CredentialKey::new(Api::LaterPay, &base_key, &m);
         let source = if proxy.get_untracked() {
@@ -207,17 +239,43 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
         if let (Some(http), true) = (driver.http(), region_key == "custom") {
             crate::config::allow_typed_base(&http, &base);
         }
-        let tz = zone_by_name(&p.zone_name);
+        // A range of another length gets its own automatic period per bar.
+        if by_person && shown.is_some_and(|r| r.span.days() != span.days()) {
+            view.choose_bucket(None);
+        }
         submitted.set(false);
         loader.start(Request {
             base,
             auth,
-            span: LocalSpan::new(p.range.from, p.range.to, tz),
+            compare_span: span.compared_with(choice),
+            compare: choice,
+            span,
             range: p.range,
             zone_name: p.zone_name,
-            currency: effective_currency(),
+            currency,
         });
     };
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        fetch(true);
+    };
+    // Loading without a click, once the configuration is read, the zone chosen in the
+    // link has loaded (or failed to) and the other effects have filled the form in.
+    Effect::new(move |_| {
+        let zone_ready = range.zone.get() == "UTC" || crate::zone::settled();
+        if !view.load_wanted.get() || config.with(Option::is_none) || !zone_ready {
+            return;
+        }
+        gloo_timers::callback::Timeout::new(0, move || {
+            // The form may have gone (another section) in the meantime.
+            if submitted.try_get_untracked().is_none() || !view.load_wanted.get_untracked() {
+                return;
+            }
+            view.load_wanted.set(false);
+            fetch(false);
+        })
+        .forget();
+    });
 
     let busy = move || loader.plan.with(|p| p.in_flight() > 0);
 
@@ -260,6 +318,16 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
                     <SecretInput id="mc-history-key" label="API key" value=key error=shown(key_error) />
                 </div>
                 <RangePicker state=range id_prefix="mc-history" />
+                <div class="mc-field">
+                    <label for="mc-history-compare">"Compare with"</label>
+                    <select id="mc-history-compare" prop:value=move || view.comparison().id()
+                        on:change=move |ev| set_if_changed(compare, event_target_value(&ev))>
+                        <option value="previous">"Previous period"</option>
+                        <option value="year">"Same period last year"</option>
+                        <option value="year-weekdays">"Same period last year, weekdays matched"</option>
+                        <option value="none">"No comparison"</option>
+                    </select>
+                </div>
             </div>
             <div class="mc-row">
                 <label class="mc-check">

@@ -1,8 +1,8 @@
 //! The "Purchase history" section: LaterPay purchases as summary cards, charts, a table and
 //! CSV.
 //!
-//! `form` collects where, who and when; `fetch` loads the span (and the previous period)
-//! month by month through the core's `FetchPlan`; `cards`, `charts` and `table` write the
+//! `form` collects where, who and when; `fetch` loads the span (and the span it is compared
+//! with) month by month through the core's `FetchPlan`; `cards`, `charts` and `table` write the
 //! core's `Summary` and index views as markup. Every figure is computed by the core; this
 //! module only wires, formats and draws.
 //!
@@ -29,8 +29,10 @@ use charts::data_of;
 use charts::revenue::{self, Options};
 pub use fetch::Loader;
 use fetch::{FetchStatus, Loaded};
+pub use form::saved_view;
 
 use crate::perf;
+use crate::view::View;
 
 #[component]
 pub fn HistoryPage() -> impl IntoView {
@@ -53,8 +55,11 @@ fn Region(html: Signal<String>) -> impl IntoView {
 /// What the person changed on the dashboard (not the data).
 #[derive(Clone, Copy)]
 struct Ui {
-    bucket: RwSignal<BucketSize>,
-    /// Revenue chart stacked by sales (0) or payment (1) model.
+    /// The mount's view: the chosen period per bar, if any, and the stacking.
+    view: View,
+    /// The period per bar when none is chosen.
+    auto_bucket: BucketSize,
+    /// Revenue chart stacked by sales (0) or payment (1) model (the view's).
     by: RwSignal<usize>,
     hidden: RwSignal<Vec<String>>,
     show_prev: RwSignal<bool>,
@@ -74,10 +79,11 @@ struct Ui {
 }
 
 impl Ui {
-    fn new(days: i64) -> Self {
+    fn new(days: i64, view: View) -> Self {
         Ui {
-            bucket: RwSignal::new(BucketSize::auto(days)),
-            by: RwSignal::new(0),
+            view,
+            auto_bucket: BucketSize::auto(days),
+            by: view.by,
             hidden: RwSignal::new(Vec::new()),
             show_prev: RwSignal::new(true),
             active: RwSignal::new(None),
@@ -91,6 +97,15 @@ impl Ui {
             bom: RwSignal::new(false),
             semicolon: RwSignal::new(false),
             message: RwSignal::new(String::new()),
+        }
+    }
+
+    /// The period per bar (tracked).
+    fn bucket(&self) -> BucketSize {
+        if self.view.bucket_chosen.get() {
+            self.view.bucket.get()
+        } else {
+            self.auto_bucket
         }
     }
 
@@ -109,34 +124,42 @@ fn flip(s: RwSignal<bool>) {
 #[component]
 fn Dashboard(data: Arc<Loaded>) -> impl IntoView {
     let span = data.request.span.clone();
-    let ui = Ui::new(span.days());
+    let view = expect_context::<View>();
+    let ui = Ui::new(span.days(), view);
+    let compare = data
+        .request
+        .compare_span
+        .is_some()
+        .then_some(data.request.compare);
+    // The comparison span on its own buckets, for the dashed line and the cards.
+    let previous = {
+        let data = data.clone();
+        Memo::new(move |_| {
+            let r = &data.request;
+            // Without a comparison: an empty summary, never shown.
+            let other = r.compare_span.as_ref().unwrap_or(&r.span);
+            let mut options = AggregateOptions::new(other, data.now, &r.currency);
+            options.bucket = ui.bucket();
+            let timing = perf::start("mc-history-aggregate");
+            let summary = summarize(data.previous.iter(), other, &options);
+            timing.end();
+            Arc::new(summary)
+        })
+    };
     let summary = {
         let data = data.clone();
         Memo::new(move |_| {
             let r = &data.request;
             let mut options = AggregateOptions::new(&r.span, data.now, &r.currency);
-            options.bucket = ui.bucket.get();
+            options.bucket = ui.bucket();
             let timing = perf::start("mc-history-aggregate");
-            let summary = summarize(
-                data.current.iter().chain(data.previous.iter()),
-                &r.span,
-                &options,
-            );
+            let mut summary = summarize(data.current.iter(), &r.span, &options);
             timing.end();
-            Arc::new(summary)
-        })
-    };
-    // The previous period on its own buckets, for the dashed comparison line.
-    let previous = {
-        let data = data.clone();
-        Memo::new(move |_| {
-            let r = &data.request;
-            let prev_span = r.span.previous();
-            let mut options = AggregateOptions::new(&prev_span, data.now, &r.currency);
-            options.bucket = ui.bucket.get();
-            let timing = perf::start("mc-history-aggregate");
-            let summary = summarize(data.previous.iter(), &prev_span, &options);
-            timing.end();
+            // The cards and the notice compare with the chosen span's figures.
+            previous.with(|p| {
+                summary.previous = p.totals;
+                summary.previous_excluded = p.excluded;
+            });
             Arc::new(summary)
         })
     };
@@ -153,7 +176,7 @@ fn Dashboard(data: Arc<Loaded>) -> impl IntoView {
 
     // Runs `f` with the summary and the revenue chart's options.
     let with_rev = move |f: &dyn Fn(&Summary, Options) -> String| {
-        let prev = ui.show_prev.get().then(|| previous.get());
+        let prev = (compare.is_some() && ui.show_prev.get()).then(|| previous.get());
         summary.with(|s| {
             ui.hidden.with(|h| {
                 f(
@@ -162,6 +185,7 @@ fn Dashboard(data: Arc<Loaded>) -> impl IntoView {
                         by: ui.by.get(),
                         hidden: h,
                         prev: prev.as_deref(),
+                        prev_title: compare.map(|c| c.title()),
                     },
                 )
             })
@@ -170,7 +194,7 @@ fn Dashboard(data: Arc<Loaded>) -> impl IntoView {
     let zone_name = data.request.zone_name.clone();
     let zone_for_table = zone_name.clone();
 
-    let cards = Signal::derive(move || summary.with(|s| cards::cards_markup(s)));
+    let cards = Signal::derive(move || summary.with(|s| cards::cards_markup(s, compare)));
     let rev_head =
         Signal::derive(move || with_rev(&|s, o| revenue::head_markup(s, o, ui.rev_table.get())));
     let rev_plot = Signal::derive(move || with_rev(&revenue::plot_markup));
@@ -195,7 +219,7 @@ fn Dashboard(data: Arc<Loaded>) -> impl IntoView {
         summary.with(|s| charts::items::items_markup(s, ui.items_by.get(), ui.items_table.get()))
     });
     let repeat = Signal::derive(move || summary.with(|s| charts::items::repeat_markup(s)));
-    let excluded = Signal::derive(move || summary.with(|s| cards::excluded_markup(s)));
+    let excluded = Signal::derive(move || summary.with(|s| cards::excluded_markup(s, compare)));
     let table_status = {
         let total = data.current.len();
         Signal::derive(move || {
@@ -312,11 +336,11 @@ fn Dashboard(data: Arc<Loaded>) -> impl IntoView {
         match id.as_str() {
             "mc-history-bucket" => {
                 ui.set_active(None);
-                ui.bucket.set(match event_target_value(&ev).as_str() {
+                view.choose_bucket(Some(match event_target_value(&ev).as_str() {
                     "month" => BucketSize::Month,
                     "week" => BucketSize::Week,
                     _ => BucketSize::Day,
-                });
+                }));
                 refocus(dom::root_of(ev.target()), id);
             }
             "mc-history-bom" => ui.bom.set(event_target_checked(&ev)),
@@ -366,23 +390,24 @@ fn Dashboard(data: Arc<Loaded>) -> impl IntoView {
     };
 
     let r = &data.request;
-    let prev = span.previous();
     let days = span.days();
     let plural = if days == 1 { "" } else { "s" };
+    let compared = span.comparison_text(r.compare);
     let context = format!(
-        "{days} day{plural}, days in {}, amounts in {}; compared with the previous {days} day{plural} ({} to {}).",
-        r.zone_name,
-        r.currency,
-        format::ymd(prev.from),
-        format::ymd(prev.to),
+        "{days} day{plural}, days in {}, amounts in {}; {compared}.",
+        r.zone_name, r.currency,
     );
     let empty = data.current.is_empty();
     // Effects run once the view is in the page: the end of `mc-history-render`.
     Effect::new(move |_| perf::render_done());
-    let empty_text = format!(
-        "The previous period had {}.",
-        format::plural(data.previous.len() as u64, "purchase", "purchases")
-    );
+    let empty_text = match compare {
+        Some(c) => format!(
+            "The {} had {}.",
+            c.label(),
+            format::plural(data.previous.len() as u64, "purchase", "purchases")
+        ),
+        None => String::new(),
+    };
     view! {
         <section class="mc-history-results" aria-labelledby="mc-history-results-title"
             data-from=format::ymd(span.from) data-to=format::ymd(span.to)

@@ -52,6 +52,12 @@ test('axe-core: no serious or critical violations on any view, in light and dark
     await expect(page.locator('[aria-pressed="true"]').filter({ hasText: 'Show as table' })).toHaveCount(3);
     await page.getByRole('img', { name: /revenue/ }).first().focus(); // a tooltip open
     expect(await seriousViolations(page), `history tables (${scheme})`).toEqual([]);
+    // The range shortcuts' dialog over the dashboard, with the comparison choices.
+    await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+    await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+    expect(await seriousViolations(page), `shortcuts dialog (${scheme})`).toEqual([]);
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeHidden();
     // The form with every error shown.
     await page.getByLabel('Merchant ID').fill('');
     await page.getByRole('button', { name: 'Fetch purchases' }).click();

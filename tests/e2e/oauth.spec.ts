@@ -102,6 +102,26 @@ test('sign in with Clover: approve, export with the OAuth token refreshed mid-ex
   expect(consoleRecord.errors.filter((e) => !e.includes('status of 401'))).toEqual([]);
 });
 
+test('a token refresh that hangs is given up in time, the sign-in is kept, and the export completes', async ({ page, request }) => {
+  test.setTimeout(150_000);
+  await request.post('/__sandbox/oauth', { data: { token_ttl_s: 4 } });
+  await openApp(page);
+  await signIn(page);
+  // The next refresh call gets no answer at all (the sandbox closes it after 60 s).
+  const fault = await request.post('/__sandbox/faults', { data: { route: 'token', kind: 'hang' } });
+  expect(fault.ok()).toBeTruthy();
+  await submitRange(page, 20); // one export
+  const card = page.getByRole('article').first();
+  // The refresh is given up within the poll's own timeout, and the card says why it waits.
+  await expect(card.getByText(/can't reach clover since .*renewing the sign-in: no answer in time/i).first()).toBeVisible({ timeout: 40_000 });
+  await expect(card.getByRole('progressbar', { name: 'Overall progress' })).toHaveAttribute('aria-valuenow', '100', { timeout: 60_000 });
+  // The session was kept: no new sign-in was asked for, and the next refresh worked.
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  expect((await oauthStats(request)).refreshed).toBeGreaterThanOrEqual(1);
+  expect((await (await request.get('/__sandbox/faults')).json()).faults).toEqual([]);
+  expect((await (await request.get('/__sandbox/exports')).json()).created).toBe(1);
+});
+
 test('"remember" keeps a pasted token on the device, but never an OAuth token', async ({ page, request }) => {
   await openApp(page);
   await signIn(page);

@@ -7,12 +7,17 @@ test('the shell loads, both sections are reachable by their tabs, no console err
   await expect(exportsTab).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByRole('heading', { name: 'Exports', level: 2 })).toBeVisible();
 
-  const urlBefore = page.url();
+  const urlBefore = new URL(page.url());
+  await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
   await historyTab.click();
   await expect(historyTab).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByRole('heading', { name: 'Purchase history', level: 2 })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Exports', level: 2 })).toHaveCount(0);
-  expect(page.url()).toBe(urlBefore); // switched without navigation
+  // Switched without navigation: same page and path, only the view in the query changed.
+  expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+  const urlAfter = new URL(page.url());
+  expect(urlAfter.pathname).toBe(urlBefore.pathname);
+  expect(urlAfter.searchParams.get('section')).toBe('history');
 
   await exportsTab.click();
   await expect(page.getByRole('heading', { name: 'Exports', level: 2 })).toBeVisible();

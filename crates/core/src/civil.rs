@@ -17,6 +17,38 @@ pub fn add_days(date: Date, days: i64) -> Date {
     from_day_number(day_number(date).saturating_add(days).clamp(min, max))
 }
 
+/// The first day of the month `months` months after (or before, when negative) the
+/// month of `date`, saturating at jiff's limits.
+pub fn add_months(date: Date, months: i64) -> Date {
+    let index = i64::from(date.year()) * 12 + i64::from(date.month()) - 1;
+    let index = index.saturating_add(months);
+    let year = index.div_euclid(12);
+    match i16::try_from(year) {
+        Ok(y) => Date::new(y, (index.rem_euclid(12) + 1) as i8, 1).unwrap_or(if y < 0 {
+            Date::MIN
+        } else {
+            Date::MAX.first_of_month()
+        }),
+        Err(_) if year < 0 => Date::MIN,
+        Err(_) => Date::MAX.first_of_month(),
+    }
+}
+
+/// The same day of the month a year earlier; 29 February becomes the 28th. Saturates at
+/// jiff's earliest date.
+pub fn year_earlier(date: Date) -> Date {
+    let first = add_months(date, -12);
+    if first == Date::MIN && date.year() <= Date::MIN.year() {
+        return Date::MIN;
+    }
+    Date::new(
+        first.year(),
+        first.month(),
+        date.day().min(first.days_in_month()),
+    )
+    .unwrap_or(first)
+}
+
 /// Whole days from `a` to `b` (negative when `b` is earlier).
 pub fn days_between(a: Date, b: Date) -> i64 {
     day_number(b) - day_number(a)
@@ -111,6 +143,22 @@ mod tests {
         assert_eq!(add_days(Date::MIN, -1), Date::MIN);
         assert_eq!(add_days(Date::MIN, i64::MAX), Date::MAX);
         assert_eq!(ymd(jiff::civil::date(987, 6, 5)), "0987-06-05");
+    }
+
+    #[test]
+    fn months_and_years_back() {
+        use jiff::civil::date;
+        assert_eq!(add_months(date(2026, 3, 16), -11), date(2025, 4, 1));
+        assert_eq!(add_months(date(2026, 1, 31), -1), date(2025, 12, 1));
+        assert_eq!(add_months(date(2026, 12, 5), 1), date(2027, 1, 1));
+        assert_eq!(add_months(date(2026, 3, 1), 0), date(2026, 3, 1));
+        assert_eq!(add_months(Date::MIN, -1), Date::MIN);
+        assert_eq!(add_months(Date::MAX, 1), Date::MAX.first_of_month());
+        assert_eq!(add_months(date(2026, 3, 1), i64::MIN), Date::MIN);
+        assert_eq!(year_earlier(date(2024, 2, 29)), date(2023, 2, 28));
+        assert_eq!(year_earlier(date(2025, 2, 28)), date(2024, 2, 28));
+        assert_eq!(year_earlier(date(2026, 3, 16)), date(2025, 3, 16));
+        assert_eq!(year_earlier(Date::MIN), Date::MIN);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod oauth;
 pub mod purchases;
 pub mod range;
 pub mod url_gate;
+pub mod view_state;
 pub mod zone;
 
 /// Milliseconds since the Unix epoch, UTC: the unit of every Clover time.

@@ -191,6 +191,33 @@ impl TokenResponse {
     }
 }
 
+/// How a token or refresh call ended, as the page must act on it.
+pub enum TokenOutcome {
+    /// New tokens.
+    Tokens(TokenState),
+    /// Clover said no (4xx) or answered 2xx with something that is not a token: the code
+    /// or refresh token is spent. Signing in again is the only way on.
+    Refused(String),
+    /// No usable answer for now (timeout, no connection, 429, 5xx): the tokens held are
+    /// kept and the call is tried again later. A single-use refresh token that Clover did
+    /// spend is then refused on that next try, and only then is sign-in asked for.
+    Unreachable(String),
+}
+
+impl TokenOutcome {
+    /// From the HTTP status and body of the answer, received at `now`.
+    pub fn from_answer(status: u16, body: &str, now: Millis) -> TokenOutcome {
+        match status {
+            200..=299 => match TokenResponse::from_json(body) {
+                Ok(r) => TokenOutcome::Tokens(TokenState::from_response(r, now)),
+                Err(e) => TokenOutcome::Refused(e),
+            },
+            408 | 429 | 500..=599 => TokenOutcome::Unreachable(format!("Clover answered {status}")),
+            _ => TokenOutcome::Refused(format!("Clover answered {status}")),
+        }
+    }
+}
+
 /// Epoch seconds or milliseconds to milliseconds (before 1973 in ms = seconds).
 fn to_ms(t: i64) -> Millis {
     if t.abs() < 100_000_000_000 {
@@ -253,6 +280,36 @@ impl TokenState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_outcomes_keep_the_tokens_only_when_clover_could_not_answer() {
+        let ok = r#"{"access_token":"a","expires_in":60,"refresh_token":"r"}"#;
+        assert!(
+            matches!(TokenOutcome::from_answer(200, ok, 0), TokenOutcome::Tokens(t) if t.access_token == "a")
+        );
+        assert!(matches!(
+            TokenOutcome::from_answer(200, "<html>", 0),
+            TokenOutcome::Refused(_)
+        ));
+        for status in [400, 401, 403, 404] {
+            assert!(
+                matches!(
+                    TokenOutcome::from_answer(status, "{}", 0),
+                    TokenOutcome::Refused(_)
+                ),
+                "{status}"
+            );
+        }
+        for status in [408, 429, 500, 502, 503, 504] {
+            assert!(
+                matches!(
+                    TokenOutcome::from_answer(status, ok, 0),
+                    TokenOutcome::Unreachable(_)
+                ),
+                "{status}"
+            );
+        }
+    }
 
     #[test]
     fn verifier_length_and_alphabet() {

@@ -306,6 +306,24 @@ fn a_request_that_never_answers_times_out_and_frees_the_slot() {
 }
 
 #[test]
+fn a_create_not_sent_is_retried_later_and_never_taken_for_a_lost_answer() {
+    let mut q = queue();
+    let r = q.add_request(request(1), T0).unwrap();
+    let a = q.next_action(T0).unwrap();
+    let message = "the Clover sign-in could not be renewed for now".to_string();
+    q.on_response(a.op_id, Response::NotSent { message }, T0);
+    let j = job(&q, r);
+    assert_eq!(j.state, JobState::Queued);
+    assert_eq!(j.create_answer_lost_at, None);
+    assert_eq!(j.retry.failures, 1);
+    assert_eq!(q.in_flight_for("M1"), 0);
+    assert_eq!(q.merchant_stopped("M1"), None);
+    assert!(q.next_action(T0).is_none(), "backs off first");
+    let later = q.next_wakeup(T0).expect("a retry is scheduled");
+    assert!(is_create(&q.next_action(later).unwrap()));
+}
+
+#[test]
 fn missing_credentials_wait_without_a_made_up_401() {
     let mut q = queue();
     let r = q.add_request(request(1), T0).unwrap();

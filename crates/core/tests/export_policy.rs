@@ -544,8 +544,15 @@ fn timeouts_missing_credentials_and_lost_answers() {
     ] {
         assert!(lost.answer_may_be_lost(), "{lost:?}");
     }
+    assert!(matches!(
+        classify(&Response::NotSent { message: "sign-in not renewed".into() }, 0),
+        Class::Retry(Failure::Transient { cause, .. }) if cause == "sign-in not renewed"
+    ));
     for kept in [
         Response::NoCredentials,
+        Response::NotSent {
+            message: "sign-in not renewed".into(),
+        },
         Response::http(500, ""),
         Response::http(503, ""),
         Response::http(200, "{}"),

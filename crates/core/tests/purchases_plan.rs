@@ -238,7 +238,7 @@ fn plan_splits_into_current_and_previous_period() {
         assert!(plan.mark_done(i, decoded));
     }
     assert!(plan.is_complete());
-    let SplitPurchases { current, previous } = plan.into_split(&span, &previous);
+    let SplitPurchases { current, previous } = plan.into_split(&span, Some(&previous));
     let titles = |list: &[Purchase]| list.iter().map(|p| p.title.clone()).collect::<Vec<_>>();
     assert_eq!(titles(&current), ["cur a", "cur b", "year 9999"]);
     assert_eq!(titles(&previous), ["prev a", "prev b"]);

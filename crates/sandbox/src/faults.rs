@@ -31,6 +31,9 @@ pub enum FaultRoute {
     Poll,
     File,
     Purchases,
+    /// Clover's OAuth `token` and `refresh` calls. Only faults that name this route
+    /// apply to them ("any" means the data routes), so an OAuth test opts in.
+    Token,
     Any,
 }
 
@@ -185,7 +188,7 @@ impl FaultQueue {
     pub fn take_request_fault(&mut self, route: FaultRoute) -> Option<Fault> {
         let pos = self.faults.iter().position(|f| {
             REQUEST_KINDS.contains(&f.kind.as_str())
-                && (f.route == route || f.route == FaultRoute::Any)
+                && (f.route == route || (f.route == FaultRoute::Any && route != FaultRoute::Token))
         })?;
         Some(self.use_one(pos))
     }
@@ -431,6 +434,19 @@ mod tests {
         }
         .into_fault()
         .is_err());
+    }
+
+    #[test]
+    fn token_calls_only_take_faults_that_name_them() {
+        let mut q = FaultQueue::default();
+        q.push(fault("hang", FaultRoute::Any, 1));
+        assert!(q.take_request_fault(FaultRoute::Token).is_none());
+        q.push(fault("503-busy", FaultRoute::Token, 1));
+        assert_eq!(
+            q.take_request_fault(FaultRoute::Token).unwrap().kind,
+            "503-busy"
+        );
+        assert_eq!(q.take_request_fault(FaultRoute::Poll).unwrap().kind, "hang");
     }
 
     #[test]

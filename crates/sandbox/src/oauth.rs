@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::config::CLOVER_REGIONS;
+use crate::faults::{self, FaultRoute, Flavor};
 use crate::{query_pairs, AppState};
 
 /// Authorization codes live this long (simulated ms).
@@ -283,13 +284,22 @@ fn json_field<'a>(body: &'a Value, name: &str) -> Option<&'a str> {
         .filter(|s| !s.is_empty())
 }
 
+/// A known region, then the next fault queued for route "token" (before any code or
+/// refresh token is spent, so the client can try again).
+async fn admit(state: &AppState, region: &str) -> Option<Response> {
+    if !CLOVER_REGIONS.contains(&region) {
+        return Some(oauth_error(StatusCode::NOT_FOUND, "unknown region"));
+    }
+    faults::intercept(state, FaultRoute::Token, Flavor::Clover { hours: "" }).await
+}
+
 async fn token(
     State(state): State<Arc<AppState>>,
     Path(region): Path<String>,
     body: Bytes,
 ) -> Response {
-    if !CLOVER_REGIONS.contains(&region.as_str()) {
-        return oauth_error(StatusCode::NOT_FOUND, "unknown region");
+    if let Some(refused) = admit(&state, &region).await {
+        return refused;
     }
     state.oauth.token_calls.fetch_add(1, Ordering::Relaxed);
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -326,8 +336,8 @@ async fn refresh(
     Path(region): Path<String>,
     body: Bytes,
 ) -> Response {
-    if !CLOVER_REGIONS.contains(&region.as_str()) {
-        return oauth_error(StatusCode::NOT_FOUND, "unknown region");
+    if let Some(refused) = admit(&state, &region).await {
+        return refused;
     }
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let (Some(client_id), Some(token)) = (

@@ -1,6 +1,7 @@
 //! Revenue over time: one stacked bar group per bucket (by sales or payment model), the
-//! previous period as a dashed line, partial periods hatched, tooltips on hover and on
-//! keyboard focus (arrow keys move between bars, Escape hides the tooltip).
+//! comparison (previous period, last year) as a dashed line, partial periods hatched,
+//! tooltips on hover and on keyboard focus (arrow keys move between bars, Escape hides
+//! the tooltip).
 //!
 //! The bars live in a `viewBox` stretched to the container (`preserveAspectRatio="none"`),
 //! so the chart follows its width without measuring; text (axes, tooltip) is HTML placed
@@ -30,8 +31,11 @@ pub struct Options<'a> {
     pub by: usize,
     /// Series keys switched off in the legend.
     pub hidden: &'a [String],
-    /// The previous period's buckets when the comparison line is on.
+    /// The comparison span's buckets when the comparison line is on.
     pub prev: Option<&'a Summary>,
+    /// What that line is ("Previous period", "Same period last year"); `None` when there
+    /// is no comparison at all (no line, no legend entry).
+    pub prev_title: Option<&'a str>,
 }
 
 pub fn bucket_word(size: BucketSize) -> &'static str {
@@ -111,14 +115,16 @@ pub fn head_markup(s: &Summary, o: Options, table_shown: bool) -> String {
             &inner,
         ));
     }
-    out.push_str(&button(
-        "mc-rev-leg-prev",
-        "series",
-        "prev",
-        Some(o.prev.is_some()),
-        "mc-legend-item",
-        &format!("{PREVIOUS_SWATCH} Previous period (dashed)"),
-    ));
+    if let Some(title) = o.prev_title {
+        out.push_str(&button(
+            "mc-rev-leg-prev",
+            "series",
+            "prev",
+            Some(o.prev.is_some()),
+            "mc-legend-item",
+            &format!("{PREVIOUS_SWATCH} {title} (dashed)"),
+        ));
+    }
     let _ = write!(
         out,
         r#"<span class="mc-legend-note">{PARTIAL_SWATCH} Hatched: partial period</span></div>"#
@@ -258,7 +264,8 @@ pub fn tooltip_markup(s: &Summary, i: usize, o: Options) -> String {
     if let Some(v) = o.prev.and_then(|p| p.buckets.get(i)) {
         let _ = write!(
             out,
-            r#"<p class="mc-muted">Previous period: {}</p>"#,
+            r#"<p class="mc-muted">{}: {}</p>"#,
+            o.prev_title.unwrap_or_default(),
             money(v.revenue, c)
         );
     }
@@ -320,8 +327,8 @@ pub fn table_html(s: &Summary, o: Options, zone_name: &str) -> String {
     let mut head = vec![first];
     head.extend(shown.iter().map(|se| format::model(&se.key)));
     head.extend(["Revenue", "Purchases"]);
-    if o.prev.is_some() {
-        head.push("Previous period");
+    if let (Some(_), Some(title)) = (o.prev, o.prev_title) {
+        head.push(title);
     }
     let rows = s.buckets.iter().enumerate().map(|(i, b)| {
         let mut row = vec![format!(

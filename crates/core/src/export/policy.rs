@@ -48,6 +48,12 @@ pub enum Response {
     /// Nothing was sent: this tab holds no credentials for the request (after a reload
     /// without "remember", or in a tab that took over from the one that signed in).
     NoCredentials,
+    /// Nothing was sent, for a reason that may pass (the sign-in could not be renewed for
+    /// now): retried like a failure, but never taken for a lost answer.
+    NotSent {
+        /// A human description of why.
+        message: String,
+    },
 }
 
 impl Response {
@@ -68,7 +74,7 @@ impl Response {
         match self {
             Response::Network { .. } | Response::Timeout => true,
             Response::Http { status, .. } => matches!(status, 502 | 504),
-            Response::NoCredentials => false,
+            Response::NoCredentials | Response::NotSent { .. } => false,
         }
     }
 }
@@ -310,6 +316,7 @@ pub fn classify(resp: &Response, now: Millis) -> Class {
         }
         Response::Timeout => Class::Retry(Failure::transient("no answer in time")),
         Response::NoCredentials => Class::NoCredentials,
+        Response::NotSent { message } => Class::Retry(Failure::transient(message.clone())),
         Response::Http {
             status,
             retry_after,

@@ -98,6 +98,7 @@ pub enum ChunkStatus {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SplitPurchases {
     pub current: Vec<Purchase>,
+    /// Those of the span compared with (the previous period, last year ...).
     pub previous: Vec<Purchase>,
 }
 
@@ -125,8 +126,38 @@ impl FetchPlan {
 
     /// Monthly chunks covering every instant of `span` (see [`fetch_dates_for`]).
     pub fn for_span(span: &LocalSpan) -> Self {
-        let (from, to) = fetch_dates_for(span.from, span.to, &span.zone);
-        Self::new(month_chunks(from, to))
+        Self::for_comparison(span, None)
+    }
+
+    /// Monthly chunks covering `span` and, when there is one, the span it is compared
+    /// with, which may lie far before it (a year) or overlap it (a long span against last
+    /// year). Each calendar month is requested at most once: dates both need are fetched
+    /// once, and two pieces in one month become one request (the days between are dropped
+    /// by [`into_split`](Self::into_split)). Without a comparison only `span` is fetched.
+    pub fn for_comparison(span: &LocalSpan, compare: Option<&LocalSpan>) -> Self {
+        let dates = |s: &LocalSpan| fetch_dates_for(s.from, s.to, &s.zone);
+        let own = dates(span);
+        // Earlier piece first (no sort: it would cost its own code in the wasm).
+        let merged = match compare.map(dates) {
+            None => vec![own],
+            Some(other) => {
+                let (a, b) = if other < own {
+                    (other, own)
+                } else {
+                    (own, other)
+                };
+                if b.0 <= add_days(a.1, 1) || b.0.first_of_month() == a.1.first_of_month() {
+                    vec![(a.0, a.1.max(b.1))]
+                } else {
+                    vec![a, b]
+                }
+            }
+        };
+        let chunks = merged
+            .into_iter()
+            .flat_map(|(from, to)| month_chunks(from, to))
+            .collect();
+        Self::new(chunks)
     }
 
     pub fn chunks(&self) -> &[Chunk] {
@@ -255,23 +286,23 @@ impl FetchPlan {
         out
     }
 
-    /// Moves the purchases out into those of `current` and those of `previous` (in chunk
-    /// order, then response order). A purchase dated outside the supported years
-    /// ([`supported_instant`](super::supported_instant)) joins `current`: the response had
-    /// it, so the table and CSV keep it, while the figures leave it out with a notice.
-    /// Anything else in neither period is dropped (the extra UTC days). Both lists are
-    /// allocated at their exact size and each chunk's list is freed once moved, so the
-    /// peak is the chunks plus one copy of what is kept, never a concatenation as well.
-    pub fn into_split(self, current: &LocalSpan, previous: &LocalSpan) -> SplitPurchases {
-        let (cur, prev) = (current.range_ms(), previous.range_ms());
+    /// Moves the purchases out into those of `current` and those of the span it is
+    /// compared with (in chunk order, then response order). A purchase dated outside the
+    /// supported years ([`supported_instant`](super::supported_instant)) joins `current`:
+    /// the response had it, so the table and CSV keep it, while the figures leave it out
+    /// with a notice. Anything else in neither span is dropped (the extra UTC days). Both
+    /// lists are allocated at their exact size and each chunk's list is freed once moved,
+    /// so the peak is the chunks plus one copy of what is kept, never a concatenation as
+    /// well. Where the two spans overlap, a purchase is in both lists.
+    pub fn into_split(self, current: &LocalSpan, compare: Option<&LocalSpan>) -> SplitPurchases {
+        let cur = current.range_ms();
+        // An empty range when there is nothing to compare with.
+        let prev = compare.map_or(0..0, LocalSpan::range_ms);
         let in_current = |t: Millis| cur.contains(&t) || !super::aggregate::supported_instant(t);
         let (mut n_cur, mut n_prev) = (0, 0);
         for p in self.purchases() {
-            if in_current(p.purchase_time) {
-                n_cur += 1;
-            } else if prev.contains(&p.purchase_time) {
-                n_prev += 1;
-            }
+            n_cur += usize::from(in_current(p.purchase_time));
+            n_prev += usize::from(prev.contains(&p.purchase_time));
         }
         let mut out = SplitPurchases {
             current: Vec::with_capacity(n_cur),
@@ -279,10 +310,14 @@ impl FetchPlan {
         };
         for chunk in self.results {
             for p in chunk {
-                if in_current(p.purchase_time) {
-                    out.current.push(p);
-                } else if prev.contains(&p.purchase_time) {
-                    out.previous.push(p);
+                match (in_current(p.purchase_time), prev.contains(&p.purchase_time)) {
+                    (true, true) => {
+                        out.previous.push(p.clone());
+                        out.current.push(p);
+                    }
+                    (true, false) => out.current.push(p),
+                    (false, true) => out.previous.push(p),
+                    (false, false) => {}
                 }
             }
         }

@@ -7,9 +7,10 @@
 //!
 //! Typical flow:
 //! 1. `let span = LocalSpan::new(from, to, zone);`
-//! 2. `let mut plan = FetchPlan::for_span(&span.with_previous());` (the previous period
-//!    is fetched too, so the summary can compare against it; a zone other than UTC adds
-//!    the one extra UTC day it needs, see [`fetch_dates_for`]).
+//! 2. `let mut plan = FetchPlan::for_comparison(&span, compare.as_ref());` with
+//!    `compare = span.compared_with(Comparison::PreviousPeriod)` (or last year, or none):
+//!    the comparison span is fetched too, each month once; a zone other than UTC adds
+//!    the one extra UTC day it needs, see [`fetch_dates_for`].
 //! 3. While `plan.start_next(DEFAULT_MAX_IN_FLIGHT)` gives a chunk index `i`, request
 //!    `?{plan.chunks()[i].query()}`; when it answers, `plan.mark_done(i, decoded)` with
 //!    `decoded = parse_response(&body)?` (or [`error_from_status`] for a non-2xx answer),
@@ -49,6 +50,6 @@ pub use chunks::{
 pub use csv::{csv_file_name, format_cents, purchases_csv, CsvOptions, CSV_COLUMNS};
 pub use instant::{local_time, parse_instant, LocalTime};
 pub use model::{error_from_status, parse_response, ApiError, Decoded, MaybeInstant, Purchase};
-pub use span::LocalSpan;
+pub use span::{Comparison, LocalSpan};
 pub use table::{filter_indices, sort_indices, view_indices, SortColumn, SortDir};
 pub use text::Text;

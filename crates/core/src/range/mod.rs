@@ -14,8 +14,10 @@
 //! Presets ([`Preset`]) are resolved against an explicit `now`, never a clock.
 
 mod preset;
+mod shortcut;
 
 pub use preset::Preset;
+pub use shortcut::{shortcut_for, step, Modifiers, Shortcut, Step, SHORTCUTS};
 
 use core::fmt;
 

@@ -30,13 +30,15 @@ pub enum Preset {
     LastMonth,
     /// From January 1st of the current year to today.
     ThisYear,
+    /// The current month so far and the 11 whole months before it.
+    Last12Months,
     /// An explicit range picked by the user.
     Custom(DateRange),
 }
 
 impl Preset {
     /// Every preset except [`Preset::Custom`], in the order a form should list them.
-    pub const FIXED: [Preset; 8] = [
+    pub const FIXED: [Preset; 9] = [
         Preset::Today,
         Preset::Yesterday,
         Preset::Last7Days,
@@ -45,6 +47,7 @@ impl Preset {
         Preset::ThisMonth,
         Preset::LastMonth,
         Preset::ThisYear,
+        Preset::Last12Months,
     ];
 
     /// A stable identifier for forms and storage. Never change these strings: they are
@@ -59,6 +62,7 @@ impl Preset {
             Preset::ThisMonth => "this-month",
             Preset::LastMonth => "last-month",
             Preset::ThisYear => "this-year",
+            Preset::Last12Months => "last-12-months",
             Preset::Custom(_) => "custom",
         }
     }
@@ -83,13 +87,18 @@ impl Preset {
             Preset::ThisMonth => "This month",
             Preset::LastMonth => "Last month",
             Preset::ThisYear => "This year",
+            Preset::Last12Months => "Last 12 months (incl. this month)",
             Preset::Custom(_) => "Custom range",
         }
     }
 
     /// The local dates this preset covers in `tz` at `now`.
     pub fn resolve(&self, now: Millis, tz: &Zone) -> Result<DateRange, RangeError> {
-        let today = local_date(now, tz)?;
+        self.resolve_on(local_date(now, tz)?)
+    }
+
+    /// The local dates this preset covers when the local date is `today`.
+    pub fn resolve_on(&self, today: Date) -> Result<DateRange, RangeError> {
         let last_n = |n: i64| -> Result<DateRange, RangeError> {
             Ok(DateRange {
                 from: crate::civil::add_days(today, 1 - n),
@@ -115,6 +124,10 @@ impl Preset {
             }
             Preset::ThisYear => Ok(DateRange {
                 from: today.first_of_year(),
+                to: today,
+            }),
+            Preset::Last12Months => Ok(DateRange {
+                from: crate::civil::add_months(today.first_of_month(), -11),
                 to: today,
             }),
             Preset::Custom(r) => DateRange::new(r.from, r.to),
