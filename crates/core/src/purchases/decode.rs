@@ -187,10 +187,7 @@ fn key_index(name: &str) -> Option<usize> {
 
 type Record<'a> = [Scalar<'a>; RECORD_FIELDS];
 
-/// Converts one record, or says why it cannot be used. Not inlined on purpose: the data
-/// list's loop runs a whole body in one call, so V8 keeps whatever is inlined into it on
-/// its baseline code to the end (see `Pass::add` in aggregate.rs).
-#[inline(never)]
+/// Converts one record, or says why it cannot be used.
 fn into_purchase(record: Record<'_>, strings: &mut Interner) -> Result<Purchase, String> {
     let [payment_model, sales_model, price, title, expiry, item_url, purchase, user, payment, article] =
         record;
