@@ -29,6 +29,12 @@ const OUT = opt('--out', 'bench-results.json');
 const PER_DAY = 1000; // --purchases-per-day of the history sandbox
 // Purchases in the selected range (the app also loads the previous period of equal length).
 const HISTORY_SIZES = opt('--sizes', SMOKE ? '1000' : '10000,100000').split(',').map(Number);
+// Opt-in: 500,000 in range (1M loaded, ~350 MB of JSON in 35 requests), --huge-runs times.
+const HUGE = 500_000;
+if (argv.includes('--huge') && !HISTORY_SIZES.includes(HUGE)) HISTORY_SIZES.push(HUGE);
+const HUGE_RUNS = Number(opt('--huge-runs', 1));
+// --history-only: skip start-up, merge and polling (quicker interleaved history runs).
+const HISTORY_ONLY = argv.includes('--history-only');
 const MERGE_FILES = SMOKE ? 5 : 100;
 const EXPORT_PROCESSING_MS = SMOKE ? 20_000 : 300_000; // simulated; 5 minutes for the real run
 const EXPORT_SCALE = 30;
@@ -270,7 +276,7 @@ async function history(browser, base, target) {
   const inSpan = await count(spanFrom, spanTo);
   const loaded = inSpan + await count(prevFrom, prevTo);
   const runs = [];
-  const n = target >= 100_000 ? HEAVY_RUNS : RUNS;
+  const n = target >= HUGE ? HUGE_RUNS : target >= 100_000 ? HEAVY_RUNS : RUNS;
   for (let i = 0; i < n; i++) {
     const r = await historyRun(browser, base, days, spanFrom, spanTo);
     check(r.shown_purchases === inSpan, `history shows ${r.shown_purchases} purchases, the sandbox has ${inSpan}`);
@@ -383,16 +389,18 @@ results.bundle = bundle();
 const browser = await chromium.launch(LAUNCH);
 const sb = await startSandbox(PORT, ['--purchases-per-day', String(PER_DAY)]);
 try {
-  results.startup = await startup(browser, sb.base);
+  if (!HISTORY_ONLY) results.startup = await startup(browser, sb.base);
   results.history = [];
   for (const n of HISTORY_SIZES) results.history.push(await history(browser, sb.base, n));
 } finally {
   sb.stop();
 }
-results.merge = merge();
-results.polling_native = pollingNative();
+if (!HISTORY_ONLY) {
+  results.merge = merge();
+  results.polling_native = pollingNative();
+}
 try {
-  results.export_polling = await exportPolling(browser);
+  if (!HISTORY_ONLY) results.export_polling = await exportPolling(browser);
 } finally {
   await browser.close();
 }
@@ -403,7 +411,7 @@ const rows = [];
 const row = (what, value, note = '') => rows.push([what, value, note]);
 const b = results.bundle;
 for (const k of ['wasm', 'js', 'css', 'total']) row(`bundle ${k}`, `${b[k].raw} B`, `gzip -9 ${b[k].gzip} B`);
-row('start-up to interactive', ms(results.startup.median_ms), `median of ${results.startup.runs} cold loads`);
+if (results.startup) row('start-up to interactive', ms(results.startup.median_ms), `median of ${results.startup.runs} cold loads`);
 for (const h of results.history) {
   const tag = `history ${h.target.toLocaleString('en-US')}`;
   const note = `median of ${h.runs}`;
@@ -418,14 +426,16 @@ for (const h of results.history) {
   row(`${tag}: JS baseline`, ms(h.js_decode_aggregate_ms), `ours/JS = ${h.ratio_ours_to_js.toFixed(2)} (decode+aggregate ${ms(h.ours_decode_aggregate_ms)}); first of the repetitions ${ms(h.js_first_run_ms)}`);
   row(`${tag}: JSON.parse alone`, `${h.json_parse_mb_per_s.toFixed(0)} MB/s`, 'reference ceiling');
 }
-const mg = results.merge;
-row(`export merge ${mg.files}×${mg.per_file} → CSV`, `${mg.mb_per_s.toFixed(1)} MB/s`,
-  `native release, ${(mg.input_bytes / 1e6).toFixed(1)} MB in, ${(mg.output_bytes / 1e6).toFixed(1)} MB CSV, ${ms(mg.median_ms)}, peak heap ${mib(mg.peak_heap_bytes)}`);
-const ep = results.export_polling;
-row(`export polling (${+((ep.simulated_ms - 1000) / 60000).toFixed(2)} min export)`, `${ep.polls} polls`, `+${ep.creates} create; time scale ${ep.time_scale}`);
-row('export done → UI shows Done', ms(ep.done_to_ui_ms), `real time at scale ${ep.time_scale} (${(ep.done_to_ui_simulated_ms / 1000).toFixed(0)} s simulated)`);
-const pn = results.polling_native;
-row(`export polling (${pn.processing_ms / 60000} min export, real speed)`, `${pn.polls} polls`, `app's schedule simulated natively; Done seen ${ms(pn.done_to_seen_ms)} after finish`);
+if (!HISTORY_ONLY) {
+  const mg = results.merge;
+  row(`export merge ${mg.files}×${mg.per_file} → CSV`, `${mg.mb_per_s.toFixed(1)} MB/s`,
+    `native release, ${(mg.input_bytes / 1e6).toFixed(1)} MB in, ${(mg.output_bytes / 1e6).toFixed(1)} MB CSV, ${ms(mg.median_ms)}, peak heap ${mib(mg.peak_heap_bytes)}`);
+  const ep = results.export_polling;
+  row(`export polling (${+((ep.simulated_ms - 1000) / 60000).toFixed(2)} min export)`, `${ep.polls} polls`, `+${ep.creates} create; time scale ${ep.time_scale}`);
+  row('export done → UI shows Done', ms(ep.done_to_ui_ms), `real time at scale ${ep.time_scale} (${(ep.done_to_ui_simulated_ms / 1000).toFixed(0)} s simulated)`);
+  const pn = results.polling_native;
+  row(`export polling (${pn.processing_ms / 60000} min export, real speed)`, `${pn.polls} polls`, `app's schedule simulated natively; Done seen ${ms(pn.done_to_seen_ms)} after finish`);
+}
 
 const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ['figure', 'value', 'notes'][i].length));
 const line = (r) => `| ${r.map((c, i) => c.padEnd(w[i])).join(' | ')} |`;

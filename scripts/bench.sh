@@ -5,7 +5,9 @@
 #   scripts/bench.sh                 full run: builds the app into dist-bench/ first
 #   scripts/bench.sh --smoke         tiny run (1 load, 1,000 purchases, 5 merge files)
 #   scripts/bench.sh --dist DIR      use an already built app instead of building one
-#   other flags go to scripts/bench.mjs (--runs N, --heavy-runs N, --port P, --out FILE)
+#   other flags go to scripts/bench.mjs (--runs N, --heavy-runs N, --port P, --out FILE,
+#   --sizes N,M, --huge: add 500,000 purchases in range (1M loaded; --huge-runs N, default 1),
+#   --history-only: skip start-up, merge and polling)
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"

@@ -116,8 +116,8 @@ pub fn table_markup(
             format::api_text(&p.payment_model),
             money(p.price.into(), &r.currency),
             format::api_text(&p.shared_user_id),
-            format::instant_opt(p.payment_time, zone),
-            format::instant_opt(p.expiry, zone),
+            format::instant_opt(p.payment_time.get(), zone),
+            format::instant_opt(p.expiry.get(), zone),
         );
     }
     out.push_str("</tbody></table></div>");

@@ -33,11 +33,11 @@ fn buy(
         sales_model: sales.into(),
         price,
         title: title.into(),
-        expiry: None,
-        item_url: format!("https://example.com/{article}/{}", title.replace(' ', "-")),
+        expiry: None.into(),
+        item_url: format!("https://example.com/{article}/{}", title.replace(' ', "-")).into(),
         purchase_time: ms(at),
         shared_user_id: buyer.into(),
-        payment_time: Some(ms(at)),
+        payment_time: Some(ms(at)).into(),
         article_id: article.into(),
     }
 }
@@ -572,10 +572,10 @@ proptest! {
             .map(|&(off, price, sales, pay)| Purchase {
                 purchase_time: base + off,
                 price,
-                sales_model: format!("S{sales}"),
-                payment_model: format!("P{pay}"),
-                shared_user_id: format!("u{}", off % 7),
-                article_id: format!("a{}", price % 5),
+                sales_model: format!("S{sales}").into(),
+                payment_model: format!("P{pay}").into(),
+                shared_user_id: format!("u{}", off % 7).into(),
+                article_id: format!("a{}", price % 5).into(),
                 ..Purchase::default()
             })
             .collect();

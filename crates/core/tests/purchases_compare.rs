@@ -178,7 +178,7 @@ fn split_puts_overlapping_purchases_in_both_and_drops_the_gap() {
     while plan.start_next(n).is_some() {}
     let at = |d: Date, title: &str| Purchase {
         purchase_time: Zone::utc().start_of_day(d) + 3_600_000,
-        title: title.to_string(),
+        title: title.into(),
         ..Purchase::default()
     };
     for i in 0..n {

@@ -24,11 +24,11 @@ fn sample() -> Vec<Purchase> {
             sales_model: "Single Purchase".into(),
             price: 200,
             title: "Café \"Best\", again".into(),
-            expiry: None,
+            expiry: None.into(),
             item_url: "http://example.com/a?x=1".into(),
             purchase_time: ms("2026-01-15T16:17:19Z"),
             shared_user_id: "37f6".into(),
-            payment_time: Some(ms("2026-01-15T16:17:19.610Z")),
+            payment_time: Some(ms("2026-01-15T16:17:19.610Z")).into(),
             article_id: "1472819".into(),
         },
         Purchase {
@@ -36,11 +36,11 @@ fn sample() -> Vec<Purchase> {
             sales_model: "Time Pass".into(),
             price: 1234,
             title: "Pass; 24h".into(),
-            expiry: Some(ms("2026-01-16T23:30:00Z")),
+            expiry: Some(ms("2026-01-16T23:30:00Z")).into(),
             item_url: "http://example.com/tp".into(),
             purchase_time: ms("2026-01-15T23:30:00Z"),
             shared_user_id: "u2".into(),
-            payment_time: None,
+            payment_time: None.into(),
             article_id: "tp1".into(),
         },
         Purchase {
@@ -143,8 +143,8 @@ fn table() -> Vec<Purchase> {
         payment_model: pay.into(),
         sales_model: "Single Purchase".into(),
         shared_user_id: buyer.into(),
-        article_id: format!("id-{title}"),
-        payment_time: paid,
+        article_id: format!("id-{title}").into(),
+        payment_time: paid.into(),
         purchase_time: price * 1000,
         ..Purchase::default()
     };

@@ -52,11 +52,11 @@ fn documented_example_decodes() {
             sales_model: "Single Purchase".into(),
             price: 200,
             title: "Generated Article ID 1472819".into(),
-            expiry: None,
+            expiry: None.into(),
             item_url: "http://example.com/article-1472819".into(),
             purchase_time: T1,
             shared_user_id: "37f618af-1d63-406f-b0d8-db65e131a6e7".into(),
-            payment_time: Some(T1 + 610),
+            payment_time: Some(T1 + 610).into(),
             article_id: "1472819".into(),
         }
     );
@@ -488,4 +488,40 @@ proptest::proptest! {
     fn parse_instant_never_panics(text in "\\PC{0,40}") {
         let _ = parse_instant(&text);
     }
+}
+
+#[test]
+fn equal_text_of_a_response_is_stored_once_and_read_as_received() {
+    let record = |buyer: &str, title: &str| {
+        format!(
+            r#"{{"payment_model":"Pay Now","sales_model":"Single Purchase","price":99,"title":"{title}","purchase_date":"2020-01-15T16:17:19+00:00","shared_user_id":"{buyer}","article_id":7}}"#
+        )
+    };
+    let body = format!(
+        r#"{{"status":"ok","data":[{},{},{}]}}"#,
+        record("u1", r#"A \"quoted\" title"#),
+        record("u2", r#"A \"quoted\" title"#),
+        record("u1", r#"=HYPERLINK(\"x\")"#)
+    );
+    let p = parse_response(&body).unwrap().purchases;
+    assert_eq!(p.len(), 3);
+    // Borrowed and escaped strings alike: one allocation per distinct text.
+    assert!(p[0]
+        .payment_model
+        .shares_allocation_with(&p[2].payment_model));
+    assert!(p[0]
+        .shared_user_id
+        .shares_allocation_with(&p[2].shared_user_id));
+    assert!(p[0].title.shares_allocation_with(&p[1].title));
+    assert!(p[0].article_id.shares_allocation_with(&p[1].article_id));
+    assert!(!p[0]
+        .shared_user_id
+        .shares_allocation_with(&p[1].shared_user_id));
+    // Values stay exactly as received (a number as its text, a formula as is).
+    assert_eq!(p[0].title, "A \"quoted\" title");
+    assert_eq!(p[2].title, "=HYPERLINK(\"x\")");
+    assert_eq!(p[1].article_id, "7");
+    assert_eq!(p[1].shared_user_id, "u2");
+    // Missing fields are empty.
+    assert_eq!(p[0].item_url, "");
 }

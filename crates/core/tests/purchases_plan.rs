@@ -113,7 +113,7 @@ fn decoded(n: usize, tag: &str) -> Decoded {
     Decoded {
         purchases: (0..n)
             .map(|i| Purchase {
-                title: format!("{tag}{i}"),
+                title: format!("{tag}{i}").into(),
                 ..Purchase::default()
             })
             .collect(),
@@ -176,7 +176,11 @@ fn plan_failure_and_retry_keep_done_chunks() {
     // Results merged in chunk order, not arrival order.
     let titles: Vec<&str> = plan.purchases().map(|p| p.title.as_str()).collect();
     assert_eq!(titles, ["jan0", "feb0", "feb1", "mar0"]);
-    let owned: Vec<String> = plan.into_purchases().into_iter().map(|p| p.title).collect();
+    let owned: Vec<String> = plan
+        .into_purchases()
+        .into_iter()
+        .map(|p| p.title.into())
+        .collect();
     assert_eq!(owned, ["jan0", "feb0", "feb1", "mar0"]);
 }
 
@@ -204,7 +208,7 @@ fn plan_splits_into_current_and_previous_period() {
     let mut plan = FetchPlan::for_span(&span.with_previous());
     let at = |ms: i64, title: &str| Purchase {
         purchase_time: ms,
-        title: title.to_string(),
+        title: title.into(),
         ..Purchase::default()
     };
     let n = plan.chunks().len();

@@ -13,12 +13,10 @@
 //! [`Summary::excluded`] and left out of every figure; the table and the CSV still list
 //! them as received.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use jiff::civil::date;
 
 use super::buckets::{bucket_index, make_buckets, Bucket, BucketSize};
+use super::fxhash::Map;
 use super::model::Purchase;
 use super::span::LocalSpan;
 use crate::civil::day_number;
@@ -264,58 +262,32 @@ pub fn summarize<'a, I>(purchases: I, span: &LocalSpan, opts: &AggregateOptions)
 where
     I: IntoIterator<Item = &'a Purchase>,
 {
-    let mut buckets = make_buckets(span, opts.bucket, opts.now);
-    let n = buckets.len();
     let prev_span = span.previous();
-    let prev_range = prev_span.start_ms()..prev_span.end_ms();
-
-    let mut sales = SeriesAcc::default();
-    let mut payment = SeriesAcc::default();
-    let mut items: Map<&str, ItemAcc> = Map::default();
-    let mut buyers = PeriodAcc::default();
-    let mut prev = PeriodAcc::default();
-    let (mut excluded, mut previous_excluded) = (Excluded::default(), Excluded::default());
-
+    let mut pass = Pass {
+        buckets: make_buckets(span, opts.bucket, opts.now),
+        prev_range: prev_span.start_ms()..prev_span.end_ms(),
+        sales: SeriesAcc::default(),
+        payment: SeriesAcc::default(),
+        items: Map::default(),
+        buyers: PeriodAcc::default(),
+        prev: PeriodAcc::default(),
+        excluded: Excluded::default(),
+        previous_excluded: Excluded::default(),
+    };
     for p in purchases {
-        let t = p.purchase_time;
-        let why = Exclusion::of(p);
-        if why == Some(Exclusion::DateOutOfRange) {
-            excluded.add(Exclusion::DateOutOfRange);
-            continue;
-        }
-        let Some(i) = bucket_index(&buckets, t) else {
-            if prev_range.contains(&t) {
-                match why {
-                    Some(why) => previous_excluded.add(why),
-                    None => prev.add(p),
-                }
-            }
-            continue;
-        };
-        if let Some(why) = why {
-            excluded.add(why);
-            continue;
-        }
-        let price = i128::from(p.price);
-        let b = &mut buckets[i];
-        b.revenue += price;
-        b.count += 1;
-        sales.add(&p.sales_model, i, n, price);
-        payment.add(&p.payment_model, i, n, price);
-        buyers.add(p);
-        let item = items.entry(&p.article_id).or_insert(ItemAcc {
-            revenue: 0,
-            count: 0,
-            title: &p.title,
-            url: &p.item_url,
-            seen: t,
-        });
-        item.revenue += price;
-        item.count += 1;
-        if !p.title.is_empty() && (item.title.is_empty() || t >= item.seen) {
-            (item.title, item.url, item.seen) = (&p.title, &p.item_url, t);
-        }
+        pass.add(p);
     }
+    let Pass {
+        buckets,
+        sales,
+        payment,
+        items,
+        buyers,
+        prev,
+        excluded,
+        previous_excluded,
+        ..
+    } = pass;
 
     let totals = buyers.totals();
     let by_payment_model = payment.finish();
@@ -384,43 +356,66 @@ where
     }
 }
 
-/// Hash map with a fast non-cryptographic hasher. The keys (models, article and buyer
-/// ids) come from the merchant's own API, so flooding is not a concern, and hashing is
-/// the main cost of a summary: SipHash made it about twice as slow.
-type Map<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-
-/// The "Fx" hash of rustc/Firefox: one rotate, xor and multiply per 8 bytes.
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
+/// The state of one summary while the purchases go by.
+struct Pass<'a> {
+    buckets: Vec<Bucket>,
+    prev_range: std::ops::Range<Millis>,
+    sales: SeriesAcc<'a>,
+    payment: SeriesAcc<'a>,
+    items: Map<&'a str, ItemAcc<'a>>,
+    buyers: PeriodAcc<'a>,
+    prev: PeriodAcc<'a>,
+    excluded: Excluded,
+    previous_excluded: Excluded,
 }
 
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut words = bytes.chunks_exact(8);
-        for w in &mut words {
-            let mut b = [0; 8];
-            b.copy_from_slice(w);
-            self.add(u64::from_le_bytes(b));
+impl<'a> Pass<'a> {
+    /// Counts one purchase. Not inlined on purpose: V8 runs wasm first as baseline
+    /// (Liftoff) code and replaces a function by its optimised build only between calls,
+    /// so a loop over 200,000 purchases inside one call would run on baseline code to the
+    /// end (the aggregate took 2-3x as long as with everything optimised up front; see
+    /// BENCHMARKS.md). As a call per purchase it switches once optimised.
+    #[inline(never)]
+    fn add(&mut self, p: &'a Purchase) {
+        let t = p.purchase_time;
+        let why = Exclusion::of(p);
+        if why == Some(Exclusion::DateOutOfRange) {
+            self.excluded.add(Exclusion::DateOutOfRange);
+            return;
         }
-        let rest = words.remainder();
-        if !rest.is_empty() {
-            let mut b = [0; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(b));
+        let Some(i) = bucket_index(&self.buckets, t) else {
+            if self.prev_range.contains(&t) {
+                match why {
+                    Some(why) => self.previous_excluded.add(why),
+                    None => self.prev.add(p),
+                }
+            }
+            return;
+        };
+        if let Some(why) = why {
+            self.excluded.add(why);
+            return;
         }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
+        let n = self.buckets.len();
+        let price = i128::from(p.price);
+        let b = &mut self.buckets[i];
+        b.revenue += price;
+        b.count += 1;
+        self.sales.add(&p.sales_model, i, n, price);
+        self.payment.add(&p.payment_model, i, n, price);
+        self.buyers.add(p);
+        let item = self.items.entry(&p.article_id).or_insert(ItemAcc {
+            revenue: 0,
+            count: 0,
+            title: &p.title,
+            url: &p.item_url,
+            seen: t,
+        });
+        item.revenue += price;
+        item.count += 1;
+        if !p.title.is_empty() && (item.title.is_empty() || t >= item.seen) {
+            (item.title, item.url, item.seen) = (&p.title, &p.item_url, t);
+        }
     }
 }
 

@@ -72,8 +72,8 @@ where
     let (mut bought, mut paid, mut expires) = Default::default();
     for p in purchases {
         write_iso(&mut bought, Some(p.purchase_time), &opts.zone);
-        write_iso(&mut paid, p.payment_time, &opts.zone);
-        write_iso(&mut expires, p.expiry, &opts.zone);
+        write_iso(&mut paid, p.payment_time.get(), &opts.zone);
+        write_iso(&mut expires, p.expiry.get(), &opts.zone);
         w.record(&[
             Cell::Text(&bought),
             Cell::Text(&paid),

@@ -23,6 +23,7 @@ use serde_json::Value;
 
 use super::instant::parse_instant;
 use super::model::{Decoded, Purchase};
+use super::text::{Interner, Text};
 use crate::Millis;
 
 /// The top-level object, as far as it matters.
@@ -75,17 +76,20 @@ impl Scalar<'_> {
         }
     }
 
-    /// Text fields: strings as is, numbers and booleans as their text, the rest empty.
-    fn into_string(self) -> String {
+    /// Text fields: strings as is, numbers and booleans as their text, the rest empty;
+    /// one shared [`Text`] per distinct string of the response.
+    fn into_text(self, strings: &mut Interner) -> Text {
         match self {
-            Scalar::Str(s) => s.into_owned(),
-            Scalar::Int(i) => i.to_string(),
+            Scalar::Str(s) => strings.intern(&s),
+            Scalar::Int(i) => strings.intern(&i.to_string()),
             // serde_json's float printer (ryu) is linked anyway; core's is not.
-            Scalar::Float(x) => serde_json::Number::from_f64(x)
-                .map(|n| n.to_string())
-                .unwrap_or_default(),
-            Scalar::Bool(b) => b.to_string(),
-            Scalar::Null | Scalar::Compound => String::new(),
+            Scalar::Float(x) => strings.intern(
+                &serde_json::Number::from_f64(x)
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+            ),
+            Scalar::Bool(b) => strings.intern(if b { "true" } else { "false" }),
+            Scalar::Null | Scalar::Compound => strings.intern(""),
         }
     }
 
@@ -184,7 +188,7 @@ fn key_index(name: &str) -> Option<usize> {
 type Record<'a> = [Scalar<'a>; RECORD_FIELDS];
 
 /// Converts one record, or says why it cannot be used.
-fn into_purchase(record: Record<'_>) -> Result<Purchase, String> {
+fn into_purchase(record: Record<'_>, strings: &mut Interner) -> Result<Purchase, String> {
     let [payment_model, sales_model, price, title, expiry, item_url, purchase, user, payment, article] =
         record;
     let purchase_time = purchase
@@ -192,16 +196,16 @@ fn into_purchase(record: Record<'_>) -> Result<Purchase, String> {
         .ok_or_else(|| unreadable("purchase_date", &purchase))?;
     let price = price.price().ok_or_else(|| unreadable("price", &price))?;
     Ok(Purchase {
-        payment_model: payment_model.into_string(),
-        sales_model: sales_model.into_string(),
+        payment_model: payment_model.into_text(strings),
+        sales_model: sales_model.into_text(strings),
         price,
-        title: title.into_string(),
-        expiry: expiry.instant(),
-        item_url: item_url.into_string(),
+        title: title.into_text(strings),
+        expiry: expiry.instant().into(),
+        item_url: item_url.into_text(strings),
         purchase_time,
-        shared_user_id: user.into_string(),
-        payment_time: payment.instant(),
-        article_id: article.into_string(),
+        shared_user_id: user.into_text(strings),
+        payment_time: payment.instant().into(),
+        article_id: article.into_text(strings),
     })
 }
 
@@ -293,11 +297,12 @@ impl<'de: 'a, 'a> Visitor<'de> for Seed<'_, 'a> {
             purchases: Vec::with_capacity(hint),
             ..Decoded::default()
         };
+        let mut strings = Interner::default();
         loop {
             let mut record: Record<'a> = Default::default();
             let converted = match s.next_element_seed(Seed(Out::Record(&mut record)))? {
                 None => break,
-                Some(true) => into_purchase(record),
+                Some(true) => into_purchase(record, &mut strings),
                 Some(false) => Err("a data entry is not an object".to_string()),
             };
             match converted {

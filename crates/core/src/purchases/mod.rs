@@ -31,10 +31,12 @@ mod buckets;
 mod chunks;
 mod csv;
 mod decode;
+mod fxhash;
 mod instant;
 mod model;
 mod span;
 mod table;
+mod text;
 
 pub use aggregate::{
     percent_change, summarize, supported_instant, AggregateOptions, BuyerStat, Excluded, Exclusion,
@@ -47,6 +49,7 @@ pub use chunks::{
 };
 pub use csv::{csv_file_name, format_cents, purchases_csv, CsvOptions, CSV_COLUMNS};
 pub use instant::{local_time, parse_instant, LocalTime};
-pub use model::{error_from_status, parse_response, ApiError, Decoded, Purchase};
+pub use model::{error_from_status, parse_response, ApiError, Decoded, MaybeInstant, Purchase};
 pub use span::{Comparison, LocalSpan};
 pub use table::{filter_indices, sort_indices, view_indices, SortColumn, SortDir};
+pub use text::Text;
