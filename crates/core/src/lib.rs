@@ -14,6 +14,7 @@ pub mod html;
 pub mod oauth;
 pub mod purchases;
 pub mod range;
+pub mod runtime_config;
 pub mod url_gate;
 pub mod view_state;
 pub mod zone;

@@ -17,7 +17,7 @@
 //!   spreadsheet would run as a formula is neutralised, so a malicious order note stays
 //!   text.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
@@ -177,7 +177,9 @@ pub fn columns(t: ExportType) -> &'static [&'static str] {
 pub struct Merger {
     opts: MergeOptions,
     seen: HashSet<String>,
-    parts: BTreeMap<usize, Vec<u8>>,
+    /// Rendered files by index, kept sorted (a few hundred at most: no tree needed, and
+    /// a `BTreeMap` of its own costs kilobytes of wasm).
+    parts: Vec<(usize, Vec<u8>)>,
     totals: FileStats,
 }
 
@@ -187,7 +189,7 @@ impl Merger {
         Self {
             opts,
             seen: HashSet::new(),
-            parts: BTreeMap::new(),
+            parts: Vec::new(),
             totals: FileStats::default(),
         }
     }
@@ -211,9 +213,9 @@ impl Merger {
     /// order within the export, e.g. a running counter). Accepts `{"elements":[...]}`,
     /// `{"elements":{...}}` (a single object) or a bare array.
     pub fn add_file(&mut self, index: usize, body: &str) -> Result<FileStats, MergeError> {
-        if self.parts.contains_key(&index) {
+        let Err(at) = self.parts.binary_search_by_key(&index, |(i, _)| *i) else {
             return Err(MergeError::DuplicateIndex(index));
-        }
+        };
         let v: Value = serde_json::from_str(body.trim_start_matches('\u{feff}'))
             .map_err(|e| MergeError::InvalidJson(e.to_string()))?;
         let elements = match v {
@@ -249,7 +251,7 @@ impl Merger {
         // Only now, with nothing left that can fail, commit the file.
         self.seen.extend(new_ids);
         stats.added = kept.len();
-        self.parts.insert(index, part);
+        self.parts.insert(at, (index, part));
         self.totals.added += stats.added;
         self.totals.duplicates += stats.duplicates;
         self.totals.skipped += stats.skipped;
@@ -344,7 +346,11 @@ impl Merger {
             OutputFormat::Json => {
                 out.extend_from_slice(b"[");
                 let mut first = true;
-                for line in self.parts.values().flat_map(|p| p.split(|&b| b == b'\n')) {
+                for line in self
+                    .parts
+                    .iter()
+                    .flat_map(|(_, p)| p.split(|&b| b == b'\n'))
+                {
                     if line.is_empty() {
                         continue;
                     }
@@ -355,14 +361,14 @@ impl Merger {
                 out.extend_from_slice(if first { b"]\n" } else { b"\n]\n" });
             }
             OutputFormat::Ndjson => {
-                for p in self.parts.values() {
+                for (_, p) in &self.parts {
                     out.extend_from_slice(p);
                 }
             }
             OutputFormat::Csv => {
                 let mut w = CsvWriter::new(self.csv_style());
                 w.header(columns(self.opts.export_type));
-                for p in self.parts.values() {
+                for (_, p) in &self.parts {
                     w.append(p);
                 }
                 out = w.into_bytes();
