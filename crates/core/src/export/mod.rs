@@ -16,6 +16,7 @@
 
 pub mod action;
 pub mod download_plan;
+mod duration_text;
 pub mod hours;
 pub mod job;
 pub mod local_files;

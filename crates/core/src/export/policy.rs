@@ -564,7 +564,7 @@ impl RetryPolicy {
             Phase::Create { .. } if n >= self.max_create_failures.max(1) => {
                 return Decision::Fail(format!(
                     "Clover did not take the export: {n} attempts in {} (last: {cause}).",
-                    super::status::format_duration(now.saturating_sub(since))
+                    super::duration_text::format_duration(now.saturating_sub(since))
                 ));
             }
             // Counted from the first failure of this streak, not from the last good
@@ -576,7 +576,7 @@ impl RetryPolicy {
             {
                 return Decision::Fail(format!(
                     "No word from Clover about this export for {} (last: {cause}); its files would have expired.",
-                    super::status::format_duration(now.saturating_sub(last_contact_at))
+                    super::duration_text::format_duration(now.saturating_sub(last_contact_at))
                 ));
             }
             _ => {}

@@ -3,39 +3,12 @@
 //! Everything is computed from the queue state and an explicit `now`, so the UI can
 //! re-render every second ("retrying in 8 s") without touching the queue.
 
+pub use super::duration_text::format_duration;
 use super::hours::utc_weekday_abbrev;
 use super::policy::{Wait, WaitReason};
 use super::queue::{ExportJob, ExportQueue, ExportRequest, JobState, RequestId, StopReason};
 use crate::range::MS_PER_DAY;
 use crate::Millis;
-
-/// A duration for humans, rounded **up** to whole seconds: "8 s", "1 min 5 s",
-/// "2 h 13 min", "3 d 4 h". Rounding up keeps "in 0 s" from showing while time remains.
-pub fn format_duration(ms: Millis) -> String {
-    let secs = (ms.max(0) as u64).div_ceil(1000);
-    let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
-    if d > 0 {
-        if h > 0 {
-            format!("{d} d {h} h")
-        } else {
-            format!("{d} d")
-        }
-    } else if h > 0 {
-        if m > 0 {
-            format!("{h} h {m} min")
-        } else {
-            format!("{h} h")
-        }
-    } else if m > 0 {
-        if s > 0 {
-            format!("{m} min {s} s")
-        } else {
-            format!("{m} min")
-        }
-    } else {
-        format!("{s} s")
-    }
-}
 
 /// A UTC clock time: "10:00 UTC" on the same UTC day as `now`, "Sat 02:00 UTC" within a
 /// week, "2026-03-21 02:00 UTC" further away.

@@ -34,6 +34,7 @@ mod decode;
 mod fxhash;
 mod instant;
 mod model;
+mod response;
 mod span;
 mod table;
 mod text;
@@ -49,7 +50,8 @@ pub use chunks::{
 };
 pub use csv::{csv_file_name, format_cents, purchases_csv, CsvOptions, CSV_COLUMNS};
 pub use instant::{local_time, parse_instant, LocalTime};
-pub use model::{error_from_status, parse_response, ApiError, Decoded, MaybeInstant, Purchase};
+pub use model::{ApiError, Decoded, MaybeInstant, Purchase};
+pub use response::{error_from_status, parse_response};
 pub use span::{Comparison, LocalSpan};
 pub use table::{filter_indices, sort_indices, view_indices, SortColumn, SortDir};
 pub use text::Text;
