@@ -38,7 +38,11 @@ pub fn App(mounted: Mounted) -> impl IntoView {
     let driver = Driver::start(&mounted);
     let announce = driver.announce;
     let sections = embed.shown_sections();
-    let view = View::new(driver.store, &sections, link, driver.history);
+    let loader = driver.history;
+    let history_form = crate::history::saved_view(driver.store);
+    let view = View::new(driver.store, &sections, link, history_form, move || {
+        loader.has_request()
+    });
     provide_context(view);
     let section = view.section;
     let compact = embed.compact;

@@ -79,6 +79,7 @@ impl Driver {
             }
         });
         provide_context(driver);
+        provide_context(driver.history);
         provide_context(store);
         provide_context(vault);
         provide_context(config);

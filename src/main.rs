@@ -5,6 +5,7 @@
 //! `mount::start` with the folder it was loaded from, and hosts may call `mount`.
 
 mod app;
+mod assets;
 mod auth;
 mod config;
 mod credentials;

@@ -19,21 +19,14 @@ use crate::app::App;
 use crate::mounted::Mounted;
 
 thread_local! {
-    /// The script's folder (with a trailing `/`) and its stylesheet's URL.
-    static ASSETS: RefCell<(String, String)> = const { RefCell::new((String::new(), String::new())) };
     /// How many widgets were mounted, for default instance names.
     static WIDGETS: RefCell<usize> = const { RefCell::new(0) };
-}
-
-/// `path` resolved against the folder the app's script came from (`tz/Europe/Berlin`).
-pub fn asset_url(path: &str) -> String {
-    ASSETS.with(|a| format!("{}{path}", a.borrow().0))
 }
 
 /// Called once by the loader: mounts the full page and every `[data-merchant-console]`.
 #[wasm_bindgen]
 pub fn start(base: String, css: String) {
-    ASSETS.with(|a| *a.borrow_mut() = (base, css));
+    crate::assets::set(base, css);
     let document = document();
     if let Some(page) = document.get_element_by_id("merchant-console") {
         mount_page(page);
@@ -138,7 +131,7 @@ fn mount_shadow(host: &web_sys::Element, mut embed: EmbedConfig) -> Result<Widge
         .create_element("link")
         .map_err(|_| "cannot create the stylesheet link".to_string())?;
     let _ = link.set_attribute("rel", "stylesheet");
-    let _ = link.set_attribute("href", &ASSETS.with(|a| a.borrow().1.clone()));
+    let _ = link.set_attribute("href", &crate::assets::stylesheet());
     let container: web_sys::HtmlElement = document
         .create_element("div")
         .map_err(|_| "cannot create the widget container".to_string())?

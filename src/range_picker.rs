@@ -14,6 +14,9 @@ pub struct RangeState {
     pub from: RwSignal<String>,
     pub to: RwSignal<String>,
     pub zone: RwSignal<String>,
+    /// Set while a date is being typed: the view's next address-bar write then replaces
+    /// the entry instead of adding one per keystroke (the view owns and clears it).
+    pub editing: StoredValue<bool>,
 }
 
 /// The picker's fields as a form saves them (as fields of the form's own JSON object).
@@ -54,24 +57,25 @@ pub struct PickedRange {
 }
 
 impl RangeState {
-    pub fn new(preset: &str) -> Self {
+    pub fn new(preset: &str, editing: StoredValue<bool>) -> Self {
         Self {
             preset: RwSignal::new(preset.to_string()),
             from: RwSignal::new(String::new()),
             to: RwSignal::new(String::new()),
             zone: RwSignal::new("UTC".to_string()),
+            editing,
         }
     }
 
     /// Restores saved fields; an empty preset means `default_preset`, an empty zone the
     /// host's configured zone (`data-time-zone`), else UTC.
-    pub fn restore(saved: SavedRange, default_preset: &str) -> Self {
+    pub fn restore(saved: SavedRange, default_preset: &str, editing: StoredValue<bool>) -> Self {
         let preset = if saved.preset.is_empty() {
             default_preset
         } else {
             &saved.preset
         };
-        let state = Self::new(preset);
+        let state = Self::new(preset, editing);
         state.from.set(saved.from);
         state.to.set(saved.to);
         let configured = use_context::<crate::mounted::Mounted>().and_then(|m| m.embed.time_zone);
@@ -176,12 +180,7 @@ pub fn RangePicker(state: RangeState, id_prefix: &'static str) -> impl IntoView 
         state.preset.set(value);
     };
     // A date being typed changes the address bar's entry in place, not one per keystroke.
-    let view = use_context::<crate::view::View>();
-    let edit = move || {
-        if let Some(v) = view {
-            v.edit_in_place();
-        }
-    };
+    let edit = move || state.editing.set_value(true);
     let preset_id = format!("{id_prefix}-preset");
     let from_id = format!("{id_prefix}-from");
     let to_id = format!("{id_prefix}-to");

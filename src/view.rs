@@ -12,8 +12,7 @@ use merchant_console_core::purchases::{BucketSize, Comparison};
 use merchant_console_core::view_state::{Grouping, ViewState};
 use wasm_bindgen::JsValue;
 
-use crate::history::Loader;
-use crate::range_picker::{set_if_changed, RangeState};
+use crate::range_picker::{set_if_changed, RangeState, SavedRange};
 use crate::storage::Store;
 
 const SECTION_KEY: &str = "section";
@@ -39,7 +38,8 @@ pub struct View {
     pub load_wanted: RwSignal<bool>,
     /// The sections shown, one bit per `Section::ALL` entry.
     sections: u8,
-    /// The next address-bar write replaces the entry instead of adding one.
+    /// The next address-bar write replaces the entry instead of adding one (also set by
+    /// the range pickers while a date is typed: the ranges hold the same flag).
     replace: StoredValue<bool>,
 }
 
@@ -48,13 +48,15 @@ fn bit(section: Section) -> u8 {
 }
 
 impl View {
-    /// The view restored from storage and, on the full page, the `link` (the page's query
-    /// string, already read) on top. `loader` says whether a dashboard is on screen.
+    /// The view restored from storage (`history_form`: the history form's saved range and
+    /// comparison) and, on the full page, the `link` (the page's query string, already
+    /// read) on top. `has_dashboard` says whether a dashboard is on screen.
     pub fn new(
         store: Store,
         sections: &[Section],
         link: Option<ViewState>,
-        loader: Loader,
+        history_form: (SavedRange, String),
+        has_dashboard: impl Fn() -> bool + Copy + 'static,
     ) -> Self {
         // The open section also survives a reload of a widget, which has no URL of its own.
         let initial = store
@@ -63,26 +65,31 @@ impl View {
             .filter(|s| sections.contains(s))
             .unwrap_or(sections[0]);
         let (section, set_section) = signal(initial);
-        let (history_range, compare) = crate::history::saved_view(store);
+        let (history_range, compare) = history_form;
+        let replace = StoredValue::new(false);
         let view = View {
             section,
             set_section,
-            exports_range: RangeState::restore(crate::exports::saved_range(store), "last-30-days"),
-            history_range: RangeState::restore(history_range, "last-30-days"),
+            exports_range: RangeState::restore(
+                crate::exports::saved_range(store),
+                "last-30-days",
+                replace,
+            ),
+            history_range: RangeState::restore(history_range, "last-30-days", replace),
             bucket: RwSignal::new(BucketSize::Day),
             bucket_chosen: RwSignal::new(false),
             by: RwSignal::new(0),
             compare: RwSignal::new(compare),
             load_wanted: RwSignal::new(false),
             sections: sections.iter().fold(0, |bits, s| bits | bit(*s)),
-            replace: StoredValue::new(false),
+            replace,
         };
         Effect::new(move |_| store.save(SECTION_KEY, section.get().id()));
         if let Some(link) = link {
             view.apply(&link);
             view.load_wanted
                 .set(link.section == Some(Section::History) && view.is_history());
-            view.sync_address_bar(loader);
+            view.sync_address_bar(has_dashboard);
         }
         view
     }
@@ -165,15 +172,9 @@ impl View {
         }
     }
 
-    /// The next change is an edit in progress (a date being typed): it replaces the
-    /// current history entry instead of adding one per keystroke.
-    pub fn edit_in_place(&self) {
-        self.replace.set_value(true);
-    }
-
     /// Writes each change of the view into the address bar (a new entry, or the same one
     /// for the first write and edits in progress) and restores the view on Back/Forward.
-    fn sync_address_bar(self, loader: Loader) {
+    fn sync_address_bar(self, has_dashboard: impl Fn() -> bool + Copy + 'static) {
         let first = StoredValue::new(true);
         Effect::new(move |_| {
             let state = self.current();
@@ -209,7 +210,7 @@ impl View {
             // Restoring is not a change of its own: nothing is added to the history.
             self.replace.set_value(true);
             self.apply(&ViewState::parse(&search));
-            if self.is_history() && loader.has_request() {
+            if self.is_history() && has_dashboard() {
                 self.load_wanted.set(true);
             }
             // Nothing changed (the same view twice): no write will clear the flag.

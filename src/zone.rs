@@ -74,7 +74,7 @@ pub fn init(preferred: Option<String>) {
 }
 
 async fn fetch_zone(name: &str) -> Result<Zone, String> {
-    let response = gloo_net::http::Request::get(&crate::mount::asset_url(&format!("tz/{name}")))
+    let response = gloo_net::http::Request::get(&crate::assets::url(&format!("tz/{name}")))
         .send()
         .await
         .map_err(|e| e.to_string())?;

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use merchant_console_core::export::{DownloadPlan, LocalFiles, RequestId, Verdict};
 use wasm_bindgen::JsCast;
 
-use super::files::FormatChoice;
+use super::format_choice::FormatChoice;
 use crate::save::save_file;
 
 /// A file larger than this is not a Clover export file (1000 objects each): refused

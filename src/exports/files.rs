@@ -9,11 +9,12 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use merchant_console_core::export::status::format_duration;
-use merchant_console_core::export::{safe_http_url, DownloadPlan, OutputFormat, RequestId};
+use merchant_console_core::export::{safe_http_url, DownloadPlan, RequestId};
 use merchant_console_core::Millis;
 
 use super::download::{download_all, DownloadJob, DownloadProgress};
 use super::drop_merge::DropMerge;
+use super::format_choice::FormatChoice;
 use crate::config::RuntimeConfig;
 use crate::driver::Driver;
 use crate::ui::ProgressBar;
@@ -68,25 +69,6 @@ fn local_time(ms: Millis) -> String {
     js_sys::Date::new(&(ms as f64).into())
         .to_locale_string("default", &options)
         .into()
-}
-
-/// The merged file's format and CSV options, shared by "Download all" and the merge of
-/// saved files.
-#[derive(Clone, Copy)]
-pub struct FormatChoice {
-    pub format: RwSignal<String>,
-    pub bom: RwSignal<bool>,
-    pub european: RwSignal<bool>,
-}
-
-impl FormatChoice {
-    pub fn output(&self) -> OutputFormat {
-        match self.format.get_untracked().as_str() {
-            "json" => OutputFormat::Json,
-            "ndjson" => OutputFormat::Ndjson,
-            _ => OutputFormat::Csv,
-        }
-    }
 }
 
 /// "Download all files as one" for one request.

@@ -9,6 +9,7 @@ mod download;
 mod drop_merge;
 mod files;
 mod form;
+mod format_choice;
 mod jobs;
 mod leader;
 pub mod runner;

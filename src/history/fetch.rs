@@ -86,6 +86,11 @@ impl Loader {
         }
     }
 
+    /// The mount's HTTP client, while the mount lives.
+    pub fn http(&self) -> Option<Http> {
+        self.http.try_get_value()
+    }
+
     /// Whether a fetch was started in this mount (its dashboard is shown or on its way).
     pub fn has_request(&self) -> bool {
         self.request.with_value(Option::is_some)

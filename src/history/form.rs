@@ -13,7 +13,6 @@ use super::fetch::{Loader, Request};
 use super::format::esc;
 use crate::config::{RuntimeConfig, LATERPAY_REGIONS};
 use crate::credentials::{fill_from_vault, prefill_from_demo, SecretInput, Vault};
-use crate::driver::Driver;
 use crate::mounted::Mounted;
 use crate::range_picker::{set_if_changed, RangePicker, SavedRange};
 use crate::storage::{Fields, Store};
@@ -53,7 +52,6 @@ pub fn saved_view(store: Store) -> (SavedRange, String) {
 
 #[component]
 pub fn HistoryForm(loader: Loader) -> impl IntoView {
-    let driver = expect_context::<Driver>();
     let vault = expect_context::<Vault>();
     let config = expect_context::<RwSignal<Option<RuntimeConfig>>>();
     let store = expect_context::<Store>();
@@ -236,7 +234,7 @@ pub fn HistoryForm(loader: Loader) -> impl IntoView {
         let Some(auth) = vault.auth_untracked(source, &credential, now_ms()) else {
             return;
         };
-        if let (Some(http), true) = (driver.http(), region_key == "custom") {
+        if let (Some(http), true) = (loader.http(), region_key == "custom") {
             crate::config::allow_typed_base(&http, &base);
         }
         // A range of another length gets its own automatic period per bar.

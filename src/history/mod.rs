@@ -36,7 +36,7 @@ use crate::view::View;
 
 #[component]
 pub fn HistoryPage() -> impl IntoView {
-    let loader = expect_context::<crate::driver::Driver>().history;
+    let loader = expect_context::<Loader>();
     view! {
         <h2>"Purchase history"</h2>
         <p class="lead">"See revenue over time, by payment and sales model, top items and buyers from LaterPay."</p>
