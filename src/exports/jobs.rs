@@ -44,8 +44,13 @@ pub fn JobsList() -> impl IntoView {
 #[component]
 fn RequestCard(id: RequestId) -> impl IntoView {
     let runner = expect_context::<ExportRunner>();
-    let request = Memo::new(move |_| runner.queue.with(|q| q.request(id).cloned()));
-    let title = move || request.get().map(|r| request_title(&r)).unwrap_or_default();
+    // Memos of what is drawn, not of the whole request: a `Memo<Option<ExportRequest>>`
+    // cloned and compared every export on each change, in wasm code of its own.
+    let title = Memo::new(move |_| {
+        runner
+            .queue
+            .with(|q| q.request(id).map(request_title).unwrap_or_default())
+    });
     let status = move || {
         let now = runner.now.get();
         runner
@@ -68,15 +73,22 @@ fn RequestCard(id: RequestId) -> impl IntoView {
             Some(s)
         })
     };
-    let finished = move || request.get().is_some_and(|r| r.is_finished());
+    let finished = Memo::new(move |_| {
+        runner
+            .queue
+            .with(|q| q.request(id).is_some_and(|r| r.is_finished()))
+    });
     // (merchant, region, nothing was sent for want of a token)
     let stopped = Memo::new(move |_| {
-        let (merchant, region) =
-            request.with(|r| r.as_ref().map(|r| (r.merchant.clone(), r.region.clone())))?;
-        let why = runner
-            .queue
-            .with(|q| q.merchant_stopped(&merchant).cloned())?;
-        Some((merchant, region, why == StopReason::MissingCredentials))
+        runner.queue.with(|q| {
+            let r = q.request(id)?;
+            let why = q.merchant_stopped(&r.merchant)?;
+            Some((
+                r.merchant.clone(),
+                r.region.clone(),
+                *why == StopReason::MissingCredentials,
+            ))
+        })
     });
     let orphans = move || {
         runner
@@ -84,8 +96,8 @@ fn RequestCard(id: RequestId) -> impl IntoView {
             .with(|q| q.view(id).and_then(|v| v.orphan_notice()))
     };
     let job_ids = Memo::new(move |_| {
-        request.with(|r| {
-            r.as_ref()
+        runner.queue.with(|q| {
+            q.request(id)
                 .map(|r| r.exports.iter().map(|j| j.id).collect::<Vec<_>>())
                 .unwrap_or_default()
         })
@@ -106,7 +118,7 @@ fn RequestCard(id: RequestId) -> impl IntoView {
     };
     view! {
         <article class="mc-card mc-request" aria-labelledby=heading_id.clone()>
-            <h4 id=heading_id.clone()>{title}</h4>
+            <h4 id=heading_id.clone()>{move || title.get()}</h4>
             <p class="mc-status">{status}</p>
             <ProgressBar label="Overall progress" percent=Signal::derive(percent) />
             <p class="mc-muted">{timing}</p>
@@ -119,7 +131,7 @@ fn RequestCard(id: RequestId) -> impl IntoView {
             </ol>
             <DownloadAll request=id plan=download_plan />
             <div class="mc-row">
-                <Show when=move || !finished() fallback=move || view! {
+                <Show when=move || !finished.get() fallback=move || view! {
                     <button type="button" class="mc-secondary" disabled=move || !runner.leader.leading.get() on:click=remove>"Remove from list"</button>
                 }>
                     <button type="button" class="mc-secondary" disabled=move || !runner.leader.leading.get() on:click=cancel>"Cancel request"</button>

@@ -336,3 +336,80 @@ pub struct MerchantState {
     /// Start of the last request sent (for the 1/16 s spacing).
     pub last_request_at: Option<Millis>,
 }
+
+/// Every merchant's state, sorted by merchant id: a map for the few merchants a queue
+/// has. A sorted `Vec`, not a `BTreeMap`, whose code was kilobytes of wasm. It is saved
+/// as a JSON object `{"merchant": {...}}`, keys in this order (as the map wrote it).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct MerchantMap(Vec<(String, MerchantState)>);
+
+impl MerchantMap {
+    fn find(&self, merchant: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(m, _)| m.as_str().cmp(merchant))
+    }
+
+    pub(crate) fn get(&self, merchant: &str) -> Option<&MerchantState> {
+        self.find(merchant).ok().map(|i| &self.0[i].1)
+    }
+
+    pub(crate) fn get_mut(&mut self, merchant: &str) -> Option<&mut MerchantState> {
+        self.find(merchant).ok().map(|i| &mut self.0[i].1)
+    }
+
+    /// The merchant's state, added as the default if it has none.
+    pub(crate) fn entry(&mut self, merchant: &str) -> &mut MerchantState {
+        let i = self.find(merchant).unwrap_or_else(|i| {
+            self.0
+                .insert(i, (merchant.to_string(), MerchantState::default()));
+            i
+        });
+        &mut self.0[i].1
+    }
+
+    /// Sets the merchant's state (a later one for the same merchant replaces it).
+    pub(crate) fn insert(&mut self, merchant: String, state: MerchantState) {
+        match self.find(&merchant) {
+            Ok(i) => self.0[i].1 = state,
+            Err(i) => self.0.insert(i, (merchant, state)),
+        }
+    }
+
+    /// In merchant order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &MerchantState)> {
+        self.0.iter().map(|(m, s)| (m.as_str(), s))
+    }
+
+    /// In merchant order.
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut MerchantState)> {
+        self.0.iter_mut().map(|(m, s)| (m.as_str(), s))
+    }
+}
+
+impl Serialize for MerchantMap {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for MerchantMap {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = MerchantMap;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut entries: A,
+            ) -> Result<MerchantMap, A::Error> {
+                let mut map = MerchantMap::default();
+                while let Some((merchant, state)) = entries.next_entry()? {
+                    map.insert(merchant, state);
+                }
+                Ok(map)
+            }
+        }
+        d.deserialize_map(Entries)
+    }
+}

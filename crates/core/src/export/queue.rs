@@ -59,11 +59,10 @@
 //! one-request-per-merchant rule holds) — except what a create's answer says about the
 //! export Clover made: its id is kept, so the export is not abandoned unseen.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 pub use super::action::{Action, Event, Op};
+use super::job::MerchantMap;
 pub use super::job::{
     ExportJob, ExportRequest, JobId, JobState, MerchantState, NewRequest, OpId, RangeLabel,
     RequestId, StopReason, SuspectedOrphan,
@@ -169,7 +168,7 @@ pub struct ExportQueue {
     pub(super) next_id: u64,
     pub(super) next_op: OpId,
     pub(super) requests: Vec<ExportRequest>,
-    pub(super) merchants: BTreeMap<String, MerchantState>,
+    pub(super) merchants: MerchantMap,
     #[serde(skip)]
     in_flight: Vec<InFlight>,
 }
@@ -189,7 +188,7 @@ impl ExportQueue {
             next_id: 1,
             next_op: 1,
             requests: Vec::new(),
-            merchants: BTreeMap::new(),
+            merchants: MerchantMap::default(),
             in_flight: Vec::new(),
         }
     }
@@ -286,7 +285,7 @@ impl ExportQueue {
                 ExportJob::new(jid, i, span)
             })
             .collect();
-        self.merchants.entry(req.merchant.clone()).or_default();
+        self.merchants.entry(&req.merchant);
         self.requests.push(ExportRequest {
             id,
             merchant: req.merchant,
@@ -836,7 +835,7 @@ impl ExportQueue {
                 .saturating_add(timeouts.grace_ms.max(0)),
             create: matches!(action.op, Op::Create { .. }),
         });
-        self.merchants.entry(merchant).or_default().last_request_at = Some(now);
+        self.merchants.entry(&merchant).last_request_at = Some(now);
         action
     }
 
@@ -901,7 +900,7 @@ impl ExportQueue {
             j.state = JobState::Queued;
         }
         j.wait = None;
-        let m = self.merchants.entry(merchant.clone()).or_default();
+        let m = self.merchants.entry(&merchant);
         let missing = why == StopReason::MissingCredentials;
         m.stopped = Some(why);
         events.push(if missing {

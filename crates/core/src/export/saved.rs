@@ -507,7 +507,7 @@ pub(super) fn write_queue(q: &ExportQueue) -> String {
     }
     o.close(']');
     o.object("merchants");
-    for (name, m) in &q.merchants {
+    for (name, m) in q.merchants.iter() {
         let MerchantState {
             stopped,
             last_request_at,
