@@ -193,21 +193,6 @@ impl ExportQueue {
         }
     }
 
-    /// Reads a persisted queue (see `saved`: the same format as the derived
-    /// `Deserialize`, in far less wasm) and calls [`resume_after_reload`](Self::resume_after_reload).
-    pub fn from_json(json: &str, now: Millis) -> Result<Self, String> {
-        let mut q = super::saved::read_queue(json)?
-            .ok_or("the saved exports are not in a form this version reads")?;
-        q.resume_after_reload(now);
-        Ok(q)
-    }
-
-    /// The queue as saved (see `saved`: the JSON the derived `Serialize` writes, in far
-    /// less wasm); [`from_json`](Self::from_json) reads it back.
-    pub fn to_json(&self) -> String {
-        super::saved::write_queue(self)
-    }
-
     /// Mixes fresh entropy into the jitter generator (e.g. after loading).
     pub fn reseed(&mut self, seed: u64) {
         self.rng = JitterRng::new(self.rng.next_u64() ^ seed);

@@ -25,6 +25,7 @@ use super::queue::ExportQueue;
 use crate::civil::ymd;
 use crate::credentials::CredentialSource;
 use crate::range::{parse_date, DateRange, TimeSpan};
+use crate::Millis;
 
 /// `None`: the document is not a queue this version reads. No reason is kept: the app
 /// starts empty either way, and an error text per field was kilobytes of wasm.
@@ -140,10 +141,28 @@ fn variant(v: &Value) -> R<(&str, Option<Obj<'_>>)> {
     }
 }
 
+// Saving and loading are this module's: the queue itself does not know its format.
+impl ExportQueue {
+    /// Reads a persisted queue (this module: the same format as the derived
+    /// `Deserialize`, in far less wasm) and calls [`resume_after_reload`](Self::resume_after_reload).
+    pub fn from_json(json: &str, now: Millis) -> Result<Self, String> {
+        let mut q =
+            read_queue(json)?.ok_or("the saved exports are not in a form this version reads")?;
+        q.resume_after_reload(now);
+        Ok(q)
+    }
+
+    /// The queue as saved (this module: the JSON the derived `Serialize` writes, in
+    /// far less wasm); [`from_json`](Self::from_json) reads it back.
+    pub fn to_json(&self) -> String {
+        write_queue(self)
+    }
+}
+
 /// Reads the whole queue (its configuration is this version's; nothing is in flight).
 /// `Err` for text that is not JSON (serde_json's reason), `None` for JSON that is not a
 /// saved queue.
-pub(super) fn read_queue(json: &str) -> Result<Option<ExportQueue>, String> {
+fn read_queue(json: &str) -> Result<Option<ExportQueue>, String> {
     let v: Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
     Ok(queue(&v))
 }
@@ -492,7 +511,7 @@ impl Out {
 
 /// The queue as the derived `Serialize` writes it (configuration and in-flight operations
 /// are not saved).
-pub(super) fn write_queue(q: &ExportQueue) -> String {
+fn write_queue(q: &ExportQueue) -> String {
     let mut o = Out(String::new());
     o.open('{');
     o.object("rng");
